@@ -1,0 +1,40 @@
+"""The small file interface that manifests, state and locks need, whatever the store."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import attrs
+
+
+@attrs.frozen
+class FileEntry:
+    """A file under a directory: its name and size in bytes."""
+
+    name: str
+    size: int
+
+
+class FileSystem(Protocol):
+    """Whole-file text operations; LocalFileSystem and HadoopFileSystem implement it."""
+
+    def exists(self, path: str) -> bool:
+        """True when a file or directory is there."""
+
+    def read_text(self, path: str) -> str | None:
+        """The file's text, or None when missing."""
+
+    def write_text(self, path: str, text: str, overwrite: bool = True) -> bool:
+        """Write a file; exclusive (False when it exists) with overwrite=False."""
+
+    def replace_text(self, path: str, text: str) -> None:
+        """Replace a file's content, atomically where the store allows."""
+
+    def delete(self, path: str, recursive: bool = False) -> None:
+        """Remove a file or tree; missing is fine."""
+
+    def list_files(self, path: str) -> list[FileEntry]:
+        """Plain files directly under a directory."""
+
+    def list_dirs(self, path: str) -> list[str]:
+        """Directories directly under a directory."""

@@ -1,0 +1,171 @@
+"""What differs between databases when we talk JDBC: URLs, quoting, literals, splits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import ClassVar
+
+import attrs
+
+from ...domain.model import CursorValue, Window
+from .settings import JdbcSettings
+
+
+class UnsafeIdentifierError(ValueError):
+    """An identifier that cannot be quoted safely reached the SQL builder."""
+
+
+@attrs.frozen
+class SourceColumn:
+    """A column as the source's catalog describes it."""
+
+    name: str
+    data_type: str
+    precision: int | None = None
+    scale: int | None = None
+
+
+@attrs.frozen
+class ColumnPlan:
+    """How to select a table's columns so Spark reads them faithfully.
+
+    `select_list` replaces `*`; `custom_schema` is Spark's customSchema option;
+    `warnings` name the columns converted or left out, for the log and the report.
+    """
+
+    select_list: str
+    custom_schema: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+class Dialect:
+    """The base dialect: ANSI double quotes and typed literals; subclasses override."""
+
+    name: ClassVar[str] = "ansi"
+    driver: ClassVar[str] = ""
+    default_port: ClassVar[int | None] = None
+    default_fetch_size: ClassVar[int] = 10_000
+    maven_coordinates: ClassVar[str | None] = None
+    # How the database folds unquoted names: "upper", "lower" or None (kept as written).
+    case_folding: ClassVar[str | None] = None
+    quote_open: ClassVar[str] = '"'
+    quote_close: ClassVar[str] = '"'
+    subquery_as: ClassVar[str] = " AS "
+
+    def url(self, settings: JdbcSettings) -> str:
+        """The JDBC URL for the settings (a raw url in the settings wins)."""
+        if settings.url:
+            return settings.url
+        return self.build_url(settings)
+
+    def build_url(self, settings: JdbcSettings) -> str:
+        """The JDBC URL from host, port and database."""
+        raise NotImplementedError(f"{self.name} needs a full 'url' in [database]")
+
+    def extra_options(self, settings: JdbcSettings) -> dict[str, str]:
+        """Spark JDBC options this database wants on every read."""
+        return {}
+
+    # -- identifiers -------------------------------------------------------
+    def normalize(self, identifier: str) -> str:
+        """The name as stored in the catalog: quoted kept exactly, unquoted folded."""
+        if len(identifier) >= 2 and identifier[0] == identifier[-1] == '"':
+            return identifier[1:-1]
+        if self.case_folding == "upper":
+            return identifier.upper()
+        if self.case_folding == "lower":
+            return identifier.lower()
+        return identifier
+
+    def quote(self, identifier: str) -> str:
+        """The identifier quoted for this database, after folding."""
+        name = self.normalize(identifier)
+        if not name or any(ch in name for ch in "\"`[];'\\\n\r\t\0") or "--" in name:
+            raise UnsafeIdentifierError(f"unsafe identifier {identifier!r}")
+        return f"{self.quote_open}{name}{self.quote_close}"
+
+    def table(self, schema: str | None, table: str) -> str:
+        """A schema-qualified, quoted table name."""
+        if schema:
+            return f"{self.quote(schema)}.{self.quote(table)}"
+        return self.quote(table)
+
+    def subquery(self, sql: str, alias: str = "src") -> str:
+        """A query usable where a table name goes."""
+        return f"({sql}){self.subquery_as}{alias}"
+
+    # -- literals ------------------------------------------------------------
+    def literal(self, value: CursorValue) -> str:
+        """A SQL literal for a cursor value, independent of session settings."""
+        if isinstance(value, bool):
+            raise TypeError("booleans are not cursor values")
+        if isinstance(value, int | Decimal):
+            return str(value)
+        if isinstance(value, dt.datetime):
+            return self.timestamp_literal(value)
+        if isinstance(value, dt.date):
+            return self.date_literal(value)
+        raise TypeError(f"no literal for {type(value).__name__}")
+
+    def timestamp_literal(self, value: dt.datetime) -> str:
+        """A timestamp literal (naive wall-clock, microseconds)."""
+        return f"TIMESTAMP '{wall_clock(value)}'"
+
+    def date_literal(self, value: dt.date) -> str:
+        """A date literal."""
+        return f"DATE '{value.isoformat()}'"
+
+    # -- predicates ------------------------------------------------------------
+    def window_predicate(self, window: Window) -> str | None:
+        """The WHERE condition selecting a window's rows (None when unbounded)."""
+        column = self.quote(window.column)
+        parts = []
+        if window.lower is not None:
+            op = ">=" if window.lower_inclusive else ">"
+            parts.append(f"{column} {op} {self.literal(window.lower)}")
+        if window.upper is not None:
+            op = "<=" if window.upper_inclusive else "<"
+            parts.append(f"{column} {op} {self.literal(window.upper)}")
+        if not parts:
+            return None
+        condition = " AND ".join(parts)
+        if window.include_nulls:
+            return f"({condition} OR {column} IS NULL)"
+        return condition
+
+    def hash_expression(self, columns: list[str]) -> str:
+        """An integer hash of the key columns, for splitting non-numeric keys."""
+        raise NotImplementedError(f"{self.name} has no hash split")
+
+    def hash_predicates(self, columns: list[str], partitions: int) -> list[str]:
+        """One condition per partition, together covering every row exactly once."""
+        expr = self.hash_expression(columns)
+        return [f"MOD({expr}, {partitions}) = {i}" for i in range(partitions)]
+
+    # -- column handling (databases whose types Spark misreads) -------------------
+    needs_column_plan: ClassVar[bool] = False
+
+    def columns_sql(self, schema: str | None, table: str) -> str:
+        """A catalog query returning name, data_type, precision, scale for the table."""
+        raise NotImplementedError
+
+    def column_plan(self, columns: list[SourceColumn]) -> ColumnPlan:
+        """The projection and type overrides for these columns."""
+        return ColumnPlan("*")
+
+    def session_init(self, module: str, action: str) -> str | None:
+        """A statement run when each connection opens (None for nothing)."""
+        return None
+
+    def flashback_clause(self, snapshot: str | None) -> str:
+        """AS OF clause for consistent reads; only some databases have one."""
+        if snapshot:
+            raise NotImplementedError(f"{self.name} has no flashback query")
+        return ""
+
+
+def wall_clock(value: dt.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="microseconds")

@@ -1,0 +1,26 @@
+"""PostgreSQL: double-quoted names folded to lower case, hashtext splits."""
+
+from __future__ import annotations
+
+from .dialect import Dialect
+from .settings import JdbcSettings
+
+
+class PostgresDialect(Dialect):
+    """PostgreSQL through the pgjdbc driver."""
+
+    name = "postgresql"
+    driver = "org.postgresql.Driver"
+    default_port = 5432
+    maven_coordinates = "org.postgresql:postgresql:42.7.4"
+    case_folding = "lower"
+
+    def build_url(self, settings: JdbcSettings) -> str:
+        """jdbc:postgresql://host:port/database."""
+        port = settings.port or self.default_port
+        return f"jdbc:postgresql://{settings.host or 'localhost'}:{port}/{settings.database or ''}"
+
+    def hash_expression(self, columns: list[str]) -> str:
+        """hashtext over the key's text form; ABS keeps MOD non-negative."""
+        text = " || '|' || ".join(f"COALESCE({self.quote(c)}::text, '')" for c in columns)
+        return f"ABS(hashtext({text})::bigint)"

@@ -1,0 +1,120 @@
+"""Local-disk file operations with Python's own I/O: atomic renames, exclusive creates, no JVM."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from .files import FileEntry
+from .hadoop_fs import HadoopFileSystem
+
+
+def _local(path: str) -> Path:
+    return Path(path[len("file:") :] if path.startswith("file:") else path)
+
+
+class LocalFileSystem:
+    """The same operations as HadoopFileSystem, for paths on this machine (and /dbfs FUSE)."""
+
+    def exists(self, path: str) -> bool:
+        """True when a file or directory is there."""
+        return _local(path).exists()
+
+    def read_text(self, path: str) -> str | None:
+        """The file's text, or None when missing."""
+        try:
+            return _local(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+
+    def write_text(self, path: str, text: str, overwrite: bool = True) -> bool:
+        """Write a file; with overwrite=False the create is exclusive (O_EXCL)."""
+        target = _local(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if overwrite:
+            self.replace_text(path, text)
+            return True
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return True
+
+    def replace_text(self, path: str, text: str) -> None:
+        """Write beside the target, fsync, then os.replace: readers never see half a file."""
+        target = _local(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex}")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+
+    def delete(self, path: str, recursive: bool = False) -> None:
+        """Remove a file, or a tree with recursive=True; missing is fine."""
+        target = _local(path)
+        if target.is_dir() and recursive:
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+
+    def list_files(self, path: str) -> list[FileEntry]:
+        """Plain files directly under a directory."""
+        target = _local(path)
+        if not target.is_dir():
+            return []
+        return [FileEntry(p.name, p.stat().st_size) for p in target.iterdir() if p.is_file()]
+
+    def list_dirs(self, path: str) -> list[str]:
+        """Directories directly under a directory."""
+        target = _local(path)
+        return [p.name for p in target.iterdir() if p.is_dir()] if target.is_dir() else []
+
+
+class RoutingFileSystem:
+    """Local paths to Python's I/O, everything else (dbfs:/, s3a://, abfss://...) to Hadoop."""
+
+    def __init__(self, local: LocalFileSystem, hadoop: HadoopFileSystem) -> None:
+        self._local = local
+        self._hadoop = hadoop
+
+    def _for(self, path: str) -> LocalFileSystem | HadoopFileSystem:
+        return self._local if is_local(path) else self._hadoop
+
+    def exists(self, path: str) -> bool:
+        """True when a file or directory is there."""
+        return self._for(path).exists(path)
+
+    def read_text(self, path: str) -> str | None:
+        """The file's text, or None when missing."""
+        return self._for(path).read_text(path)
+
+    def write_text(self, path: str, text: str, overwrite: bool = True) -> bool:
+        """Write a file; exclusive when overwrite=False."""
+        return self._for(path).write_text(path, text, overwrite)
+
+    def replace_text(self, path: str, text: str) -> None:
+        """Atomically replace a file's content where the store allows."""
+        self._for(path).replace_text(path, text)
+
+    def delete(self, path: str, recursive: bool = False) -> None:
+        """Remove a file or tree."""
+        self._for(path).delete(path, recursive)
+
+    def list_files(self, path: str) -> list[FileEntry]:
+        """Plain files under a directory."""
+        return self._for(path).list_files(path)
+
+    def list_dirs(self, path: str) -> list[str]:
+        """Directories under a directory."""
+        return self._for(path).list_dirs(path)
+
+
+def is_local(path: str) -> bool:
+    """True for absolute local paths and file: URIs."""
+    return path.startswith(("/", "file:")) and not path.startswith("/Volumes/")

@@ -1,0 +1,73 @@
+"""Where output goes: the Spark writer, and the manifests that commit run directories."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ..domain.model import ExtractionTask, Manifest, WriteStats
+from .files import FileSystem
+from .serialization import manifest_to_json
+from .spark_errors import translate
+
+MANIFEST = "_manifest.json"
+SUPPORTED_FORMATS = ("parquet", "delta")
+
+
+class SparkDatasetWriter:
+    """Writes a DataFrame to a run directory as Parquet (or Delta), counting rows on the way."""
+
+    def __init__(
+        self, fs: FileSystem, output_format: str = "parquet", rows_per_file: int | None = None
+    ) -> None:
+        self._fs = fs
+        self._format = output_format
+        self._rows_per_file = rows_per_file
+
+    def write(self, dataset: Any, task: ExtractionTask) -> WriteStats:
+        """Overwrite the task's directory; rows come from an observation of this same pass."""
+        from pyspark.sql import Observation
+        from pyspark.sql import functions as F
+
+        observation = Observation(f"rows_{uuid.uuid4().hex}")
+        observed = dataset.observe(observation, F.count(F.lit(1)).alias("rows"))
+        writer = observed.write.format(self._format).mode("overwrite")
+        rows_per_file = task.spec.rows_per_file or self._rows_per_file
+        if rows_per_file:
+            writer = writer.option("maxRecordsPerFile", rows_per_file)
+        spark = dataset.sparkSession
+        pool = task.key.replace("/", ".")
+        spark.sparkContext.setLocalProperty("spark.scheduler.pool", pool)
+        spark.sparkContext.setJobDescription(f"data-extractor {task.key}")
+        try:
+            writer.save(task.output_path)
+        except Exception as exc:
+            raise translate(exc, f"writing {task.key}") from exc
+        finally:
+            spark.sparkContext.setLocalProperty("spark.scheduler.pool", None)
+        rows = int(observation.get["rows"])
+        files = [f for f in self._fs.list_files(task.output_path) if _is_data_file(f.name)]
+        return WriteStats(rows, len(files), sum(f.size for f in files), dataset.schema.json())
+
+
+def _is_data_file(name: str) -> bool:
+    return not name.startswith(("_", "."))
+
+
+class HadoopManifestStore:
+    """Manifests as `_manifest.json` inside each run directory."""
+
+    def __init__(self, fs: FileSystem) -> None:
+        self._fs = fs
+
+    def write(self, manifest: Manifest) -> None:
+        """Write the manifest last; its presence is what commits the directory."""
+        self._fs.replace_text(f"{manifest.output_path}/{MANIFEST}", manifest_to_json(manifest))
+
+    def exists(self, output_path: str) -> bool:
+        """True when the run directory is committed."""
+        return self._fs.exists(f"{output_path}/{MANIFEST}")
+
+    def read(self, output_path: str) -> str | None:
+        """The manifest's text, or None when the directory is not committed."""
+        return self._fs.read_text(f"{output_path}/{MANIFEST}")

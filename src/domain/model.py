@@ -1,0 +1,243 @@
+"""Value objects of an extraction run: what to read, which window, what was written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+import attrs
+
+CursorValue = int | Decimal | dt.date | dt.datetime
+
+
+class Strategy(enum.StrEnum):
+    """How a table's rows are chosen run after run."""
+
+    FULL = "full"
+    WATERMARK = "watermark"
+    DAILY = "daily"
+
+
+class Mode(enum.StrEnum):
+    """What one task reads: the whole table or a cursor window."""
+
+    FULL = "full"
+    INCREMENTAL = "incremental"
+
+
+class Status(enum.StrEnum):
+    """Outcome of one table in a run."""
+
+    SUCCEEDED = "succeeded"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@attrs.frozen
+class Lookback:
+    """A margin re-read below the committed watermark, for rows that arrive late."""
+
+    amount: Decimal | dt.timedelta
+
+    def subtract_from(self, value: CursorValue) -> CursorValue:
+        """The lower bound moved down by this margin, keeping the cursor's type."""
+        if isinstance(self.amount, dt.timedelta):
+            if not isinstance(value, dt.date):
+                raise TypeError("a duration lookback needs a date or timestamp cursor")
+            return value - self.amount
+        if isinstance(value, dt.date):
+            raise TypeError("a numeric lookback needs a numeric cursor")
+        result = Decimal(value) - self.amount
+        return int(result) if isinstance(value, int) and result == int(result) else result
+
+
+@attrs.frozen
+class TableSpec:
+    """One table as the user asked for it in the tables file (validated)."""
+
+    source_name: str
+    table_name: str
+    schema_name: str | None = None
+    incremental_column: str | None = None
+    strategy: Strategy = Strategy.FULL
+    extraction_date: dt.date | None = None
+    custom_query: str | None = None
+    lookback: Lookback | None = None
+    primary_key: tuple[str, ...] = ()
+    split_column: str | None = None
+    num_partitions: int | None = None
+    fetch_size: int | None = None
+    rows_per_file: int | None = None
+    predicates: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The table's identity in state, reports and output paths."""
+        return f"{self.source_name}/{self.table_name}"
+
+
+@attrs.frozen
+class Window:
+    """A cursor interval: lower bound excluded or included, upper bound included or not.
+
+    Watermark windows are (lower, upper]; daily windows are [lower, upper).
+    A missing lower bound means "from the beginning" (first, full run).
+    """
+
+    column: str
+    lower: CursorValue | None
+    upper: CursorValue | None
+    lower_inclusive: bool = False
+    upper_inclusive: bool = True
+    include_nulls: bool = False
+
+    def with_upper(self, upper: CursorValue | None) -> Window:
+        """This window closed at an upper bound read from the source."""
+        return attrs.evolve(self, upper=upper)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no row can fall in the window (the source has nothing new)."""
+        if self.lower is None or self.upper is None:
+            return False
+        if self.lower_inclusive and self.upper_inclusive:
+            return self.upper < self.lower
+        return self.upper <= self.lower
+
+
+@attrs.frozen
+class ExtractionTask:
+    """One table to extract in one run, with its window and output location."""
+
+    spec: TableSpec
+    mode: Mode
+    output_path: str
+    window: Window | None = None
+    upper_from_source: bool = False
+    replaces_commit: bool = False
+
+    @property
+    def key(self) -> str:
+        """The table's identity."""
+        return self.spec.key
+
+
+@attrs.frozen
+class PlannedSkip:
+    """A table the planner decided not to read, and why."""
+
+    spec: TableSpec
+    reason: str
+
+
+@attrs.frozen
+class ExtractionPlan:
+    """Everything one run will do, decided before any data is read."""
+
+    run_id: str
+    run_date: dt.date
+    tasks: tuple[ExtractionTask, ...]
+    skipped: tuple[PlannedSkip, ...] = ()
+
+
+@attrs.frozen
+class WriteStats:
+    """What a writer reports about one written dataset, from the pass that wrote it."""
+
+    rows: int
+    files: int
+    bytes: int
+    schema_json: str
+
+
+@attrs.frozen
+class Manifest:
+    """The commit record written last into a run directory."""
+
+    run_id: str
+    table: str
+    mode: Mode
+    output_path: str
+    stats: WriteStats
+    window: Window | None
+    source_query: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+
+
+@attrs.frozen
+class PendingCommit:
+    """A table output that was being written when the state was last saved."""
+
+    run_id: str
+    output_path: str
+    watermark: CursorValue | None
+    window: Window | None
+
+
+@attrs.frozen
+class TableState:
+    """What has been committed for one table, plus an in-flight write if any."""
+
+    watermark: CursorValue | None = None
+    last_run_id: str | None = None
+    last_output_path: str | None = None
+    previous_watermark: CursorValue | None = None
+    previous_run_id: str | None = None
+    pending: PendingCommit | None = None
+    version: int = 0
+
+    @property
+    def has_commit(self) -> bool:
+        """True once any output of this table was committed."""
+        return self.last_run_id is not None
+
+    def committed(self, run_id: str, output_path: str, watermark: CursorValue | None) -> TableState:
+        """The state after a new output is committed (the previous commit kept for redo)."""
+        redo = run_id == self.last_run_id
+        return attrs.evolve(
+            self,
+            watermark=watermark,
+            last_run_id=run_id,
+            last_output_path=output_path,
+            previous_watermark=self.previous_watermark if redo else self.watermark,
+            previous_run_id=self.previous_run_id if redo else self.last_run_id,
+            pending=None,
+        )
+
+
+@attrs.frozen
+class TableResult:
+    """How one table went in one run."""
+
+    table: str
+    status: Status
+    mode: Mode | None = None
+    output_path: str | None = None
+    window: Window | None = None
+    stats: WriteStats | None = None
+    seconds: float = 0.0
+    attempts: int = 0
+    error: str | None = None
+    note: str | None = None
+
+
+@attrs.frozen
+class RunReport:
+    """The outcome of a whole run."""
+
+    run_id: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    results: tuple[TableResult, ...]
+
+    @property
+    def failed(self) -> tuple[TableResult, ...]:
+        """Tables that did not commit."""
+        return tuple(r for r in self.results if r.status is Status.FAILED)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every table succeeded or was already done, 1 otherwise."""
+        return 1 if self.failed else 0

@@ -1,0 +1,85 @@
+"""The ports: what the domain needs from the outside world, as Protocols."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from .model import (
+    CursorValue,
+    ExtractionTask,
+    Manifest,
+    TableResult,
+    TableState,
+    WriteStats,
+)
+
+# A dataset is opaque to the domain: a reader returns one, a writer consumes it.
+Dataset = Any
+
+
+class SourceReader(Protocol):
+    """Reads one table (or query) from the source database."""
+
+    def high_watermark(self, task: ExtractionTask) -> CursorValue | None:
+        """MAX of the task's cursor column right now, None when no row has one."""
+
+    def read(self, task: ExtractionTask) -> Dataset:
+        """A lazy dataset of the task's rows; nothing is fetched until it is written."""
+
+    def describe(self, task: ExtractionTask) -> str:
+        """The SQL the read sends, for manifests and plans (never any secret)."""
+
+
+class DatasetWriter(Protocol):
+    """Writes a dataset to a run directory, replacing whatever was there."""
+
+    def write(self, dataset: Dataset, task: ExtractionTask) -> WriteStats:
+        """Write and report counts from the same pass (no second read)."""
+
+
+class ManifestStore(Protocol):
+    """Reads and writes the `_manifest.json` that commits a run directory."""
+
+    def write(self, manifest: Manifest) -> None:
+        """Write the manifest into its output directory, atomically where possible."""
+
+    def exists(self, output_path: str) -> bool:
+        """True when the output directory holds a manifest (is committed)."""
+
+
+class StateStore(Protocol):
+    """Per-table committed state, kept on the same storage as the data."""
+
+    def load(self, table_key: str) -> TableState:
+        """The table's latest state (an empty state when it has none)."""
+
+    def save(self, table_key: str, state: TableState) -> TableState:
+        """Store a new version of the state; refuses if another writer got there first."""
+
+    def run_date(self, run_id: str, today: dt.date) -> dt.date:
+        """The logical date of a run: recorded on its first use, reused on reruns."""
+
+    def lock(self, run_id: str) -> AbstractContextManager[None]:
+        """Hold the run lock for the state location; raise RunLockedError if taken."""
+
+
+class Clock(Protocol):
+    """The current time, injectable so planning is deterministic in tests."""
+
+    def now(self) -> dt.datetime:
+        """An aware datetime in UTC."""
+
+    def sleep(self, seconds: float) -> None:
+        """Wait, used between retries."""
+
+
+class ProgressReporter(Protocol):
+    """Told what happens to each table, to show it to a person or a log."""
+
+    def table_started(self, task: ExtractionTask) -> None:
+        """A table's read has begun."""
+
+    def table_finished(self, result: TableResult) -> None:
+        """A table is done, whatever the outcome."""

@@ -1,0 +1,1 @@
+"""Entry points: the CLI, the Databricks wheel task and the wiring container."""

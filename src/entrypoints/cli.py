@@ -1,0 +1,225 @@
+"""The `data-extractor` command line."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..adapters.location import to_spark_path
+from ..adapters.secrets import Redactor
+from ..adapters.serialization import report_to_json, window_to_json
+from ..domain.errors import DataExtractorError, InputError, RunLockedError
+from ..domain.planning import PlanOptions, plan_run
+from .app import prepare, run_extraction, run_name, today
+from .summary import render_plan, render_report
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def guarded(command: Callable[..., int]) -> Callable[..., None]:
+    """Turn the project's errors into a message and an exit code, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        redactor = Redactor()
+        kwargs["redactor"] = redactor
+        try:
+            code = command(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {redactor.redact(str(problem))}", err=True)
+            click.echo("nothing was read or written.", err=True)
+            code = EXIT_BAD_INPUT
+        except RunLockedError as exc:
+            click.echo(f"error: {redactor.redact(str(exc))}", err=True)
+            code = EXIT_FAILED
+        except DataExtractorError as exc:
+            click.echo(f"error: {redactor.redact(str(exc))}", err=True)
+            code = EXIT_FAILED
+        sys.exit(code)
+
+    return wrapper
+
+
+def _overrides(output: str | None, max_workers: int | None, databricks: bool) -> dict:
+    flags: dict[str, dict[str, str]] = {}
+    if output:
+        flags.setdefault("extraction", {})["output_base_path"] = output
+    if max_workers is not None:
+        flags.setdefault("extraction", {})["max_workers"] = str(max_workers)
+    if databricks:
+        flags.setdefault("runtime", {})["platform"] = "databricks"
+    return flags
+
+
+def run_options(f: Callable) -> Callable:
+    """Options shared by `run`, `plan` and the original tool's bare invocation."""
+    f = click.option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path),
+        help="Your config INI (overlays container.ini).",
+    )(f)
+    f = click.option(
+        "--tables",
+        "tables",
+        type=click.Path(path_type=Path),
+        required=True,
+        help="Tables file, JSON or YAML.",
+    )(f)
+    f = click.option(
+        "--run-id", help="Name of this run; rerunning an id skips its committed tables."
+    )(f)
+    f = click.option("--output", help="Override [extraction] output_base_path.")(f)
+    f = click.option("--max-workers", type=click.IntRange(min=1), help="Tables extracted at once.")(
+        f
+    )
+    f = click.option(
+        "--databricks", is_flag=True, help="Force Databricks mode (else auto-detected)."
+    )(f)
+    return f
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "legacy_config", type=click.Path(path_type=Path), hidden=True)
+@click.option("--tables", "legacy_tables", type=click.Path(path_type=Path), hidden=True)
+@click.option("--run-id", "legacy_run_id", hidden=True)
+@click.option("--databricks", "legacy_databricks", is_flag=True, hidden=True)
+@click.version_option(package_name="data-extractor")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    legacy_config: Path | None,
+    legacy_tables: Path | None,
+    legacy_run_id: str | None,
+    legacy_databricks: bool,
+) -> None:
+    """Copy relational tables into a data lake as Parquet, full or incremental.
+
+    `data-extractor --config c.ini --tables t.json` (the original tool's form) is `run`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if legacy_tables is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0 if legacy_config is None else EXIT_BAD_INPUT)
+    ctx.invoke(
+        run,
+        config=legacy_config,
+        tables=legacy_tables,
+        run_id=legacy_run_id,
+        databricks=legacy_databricks,
+    )
+
+
+@cli.command()
+@run_options
+@click.option("--force", is_flag=True, help="Re-extract tables already committed in this run.")
+@click.option(
+    "--report", type=str, help="Where to write run_report.json (default: beside the outputs)."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the JSON run report instead of the summary."
+)
+@guarded
+def run(
+    config: Path | None,
+    tables: Path,
+    run_id: str | None = None,
+    output: str | None = None,
+    max_workers: int | None = None,
+    databricks: bool = False,
+    force: bool = False,
+    report: str | None = None,
+    as_json: bool = False,
+    redactor: Redactor | None = None,
+) -> int:
+    """Extract the tables: plan from committed state, read, write, commit."""
+    assert redactor is not None
+    flags = _overrides(output, max_workers, databricks)
+    container, specs, merged = prepare(config, tables, flags, redactor)
+    result, report_path = run_extraction(container, specs, merged, run_id, force, report)
+    if as_json:
+        click.echo(redactor.redact(report_to_json(result)))
+    else:
+        click.echo(redactor.redact(render_report(result)))
+        click.echo(f"report: {report_path}")
+    return result.exit_code
+
+
+@cli.command()
+@run_options
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@guarded
+def plan(
+    config: Path | None,
+    tables: Path,
+    run_id: str | None = None,
+    output: str | None = None,
+    max_workers: int | None = None,
+    databricks: bool = False,
+    as_json: bool = False,
+    redactor: Redactor | None = None,
+) -> int:
+    """Show what a run would read and write, with its SQL; reads no data."""
+    assert redactor is not None
+    container, specs, merged = prepare(
+        config, tables, _overrides(output, max_workers, databricks), redactor
+    )
+    now = container.clock().now()
+    name = run_name(run_id, now)
+    store = container.state_store()
+    states = {spec.key: store.load(spec.key) for spec in specs}
+    base = to_spark_path(merged["extraction"]["output_base_path"])
+    the_plan = plan_run(specs, states, PlanOptions(name, today(merged, now), base))
+    reader = container.reader()
+    sql = {t.key: reader.describe(t) for t in the_plan.tasks}
+    if as_json:
+        body = {
+            "run_id": the_plan.run_id,
+            "run_date": the_plan.run_date.isoformat(),
+            "tasks": [
+                {
+                    "table": t.key,
+                    "mode": t.mode.value,
+                    "output_path": t.output_path,
+                    "window": window_to_json(t.window),
+                    "upper_bound_from_source": t.upper_from_source,
+                    "sql": sql[t.key],
+                }
+                for t in the_plan.tasks
+            ],
+            "skipped": [{"table": s.spec.key, "reason": s.reason} for s in the_plan.skipped],
+        }
+        click.echo(redactor.redact(json.dumps(body, indent=2)))
+    else:
+        click.echo(redactor.redact(render_plan(the_plan, sql)))
+    return EXIT_OK
+
+
+@cli.command()
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Folder for the demo database and its Parquet output.",
+)
+@guarded
+def demo(output: Path, redactor: Redactor | None = None) -> int:
+    """Build a small Derby database, extract it twice (full, then incremental), show the result."""
+    from .demo import run_demo
+
+    assert redactor is not None
+    return run_demo(output, redactor)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="data-extractor")

@@ -1,0 +1,153 @@
+"""All the wiring: which adapter serves which port, read from the merged config."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from dependency_injector import containers, providers
+
+from ..adapters.clock import SystemClock
+from ..adapters.hadoop_fs import HadoopFileSystem
+from ..adapters.jdbc import dialect_for
+from ..adapters.jdbc.reader import JdbcSourceReader
+from ..adapters.jdbc.settings import JdbcSettings
+from ..adapters.local_fs import LocalFileSystem, RoutingFileSystem
+from ..adapters.location import to_spark_path
+from ..adapters.progress import LoggingProgressReporter
+from ..adapters.secrets import EnvSecretStore, Redactor
+from ..adapters.spark_session import LocalSparkSessionProvider, SparkSettings
+from ..adapters.state import HadoopStateStore
+from ..adapters.storage import HadoopManifestStore, SparkDatasetWriter
+from ..domain.services import ExtractionService, RunSettings, one_line
+
+
+def _opt(section: Mapping[str, str], key: str) -> str | None:
+    value = (section.get(key) or "").strip()
+    return value or None
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def jdbc_settings(database: Mapping[str, str], secrets: EnvSecretStore) -> JdbcSettings:
+    """JdbcSettings from [database], with secret references resolved."""
+    where = "config [database]"
+    port = _opt(database, "port")
+    fetch = _opt(database, "fetch_size")
+    return JdbcSettings(
+        type=database["type"],
+        host=_opt(database, "host"),
+        port=int(port) if port else None,
+        database=_opt(database, "database"),
+        service=_opt(database, "service"),
+        sid=_opt(database, "sid"),
+        tns=_opt(database, "tns"),
+        tns_admin=_opt(database, "tns_admin"),
+        user=secrets.resolve(_opt(database, "user"), where, "user"),
+        password=secrets.resolve(_opt(database, "password"), where, "password"),
+        url=secrets.resolve(_opt(database, "url"), where, "url"),
+        driver=_opt(database, "driver"),
+        driver_jars=_list(_opt(database, "driver_jars")),
+        driver_packages=_list(_opt(database, "driver_packages")),
+        fetch_size=int(fetch) if fetch else None,
+        init_statement=_opt(database, "init_statement"),
+    )
+
+
+def spark_settings(spark: Mapping[str, str], database: Mapping[str, str]) -> SparkSettings:
+    """SparkSettings from [spark], with the driver jars or packages of [database]."""
+    conf = tuple((k, v) for k, v in spark.items() if k.startswith("spark.") and v)
+    return SparkSettings(
+        master=_opt(spark, "master") or "local[*]",
+        app_name=_opt(spark, "app_name") or "data-extractor",
+        jars=_list(_opt(database, "driver_jars")),
+        packages=_list(_opt(database, "driver_packages")),
+        conf=conf,
+    )
+
+
+def reason_describer(redactor: Redactor):
+    """How a failure is told in reports and logs: one line, secrets scrubbed."""
+    return lambda exc: redactor.redact(one_line(exc))
+
+
+def state_root(extraction: Mapping[str, str]) -> str:
+    """Where state lives: state_path, or _state beside the data."""
+    explicit = _opt(extraction, "state_path")
+    return to_spark_path(explicit or f"{extraction['output_base_path'].rstrip('/')}/_state")
+
+
+def platform_of(runtime: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> str:
+    """`auto` resolved: Databricks when its runtime says so, else local."""
+    platform = (runtime.get("platform") or "auto").lower()
+    if platform == "auto":
+        return "databricks" if environ.get("DATABRICKS_RUNTIME_VERSION") else "local"
+    return platform
+
+
+class Container(containers.DeclarativeContainer):
+    """The application's object graph; tests override single providers with fakes."""
+
+    config = providers.Configuration()
+
+    redactor = providers.Singleton(Redactor)
+    secrets = providers.Singleton(EnvSecretStore, redactor)
+
+    spark_settings = providers.Singleton(spark_settings, config.spark, config.database)
+    session_provider = providers.Selector(
+        config.runtime.resolved_platform,
+        local=providers.Singleton(LocalSparkSessionProvider, spark_settings),
+    )
+
+    jdbc_settings = providers.Singleton(jdbc_settings, config.database, secrets)
+    dialect = providers.Singleton(dialect_for, config.database.type.required())
+    reader = providers.Singleton(JdbcSourceReader, session_provider, jdbc_settings, dialect)
+
+    filesystem = providers.Singleton(
+        RoutingFileSystem,
+        providers.Singleton(LocalFileSystem),
+        providers.Singleton(HadoopFileSystem, session_provider),
+    )
+    writer = providers.Singleton(
+        SparkDatasetWriter,
+        filesystem,
+        config.extraction.output_format,
+        config.extraction.rows_per_file.as_int(),
+    )
+    manifests = providers.Singleton(HadoopManifestStore, filesystem)
+    state_store = providers.Singleton(
+        HadoopStateStore,
+        filesystem,
+        providers.Callable(state_root, config.extraction),
+        config.extraction.lock_lease_seconds.as_int(),
+    )
+    clock = providers.Singleton(SystemClock)
+    progress = providers.Singleton(LoggingProgressReporter)
+    run_settings = providers.Singleton(
+        RunSettings,
+        max_workers=config.extraction.max_workers.as_int(),
+        attempts=config.extraction.retry_attempts.as_int(),
+        backoff_seconds=config.extraction.retry_backoff_seconds.as_float(),
+    )
+    service = providers.Factory(
+        ExtractionService,
+        reader=reader,
+        writer=writer,
+        manifests=manifests,
+        state=state_store,
+        clock=clock,
+        progress=progress,
+        settings=run_settings,
+        describe_error=providers.Singleton(reason_describer, redactor),
+    )
+
+
+def build_container(merged: Mapping[str, Mapping[str, str]]) -> Container:
+    """A container configured from validated config values."""
+    container = Container()
+    values = {section: dict(items) for section, items in merged.items()}
+    values.setdefault("runtime", {})["resolved_platform"] = platform_of(values.get("runtime", {}))
+    container.config.from_dict(values)
+    return container
