@@ -19,8 +19,12 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 PG_JAR = os.environ.get("DATA_EXTRACTOR_TEST_PG_JAR", "/usr/share/java/postgresql.jar")
-MARIADB_JAR = os.environ.get("DATA_EXTRACTOR_TEST_MARIADB_JAR", "/usr/share/java/mariadb-java-client.jar")
-PG_DSN = os.environ.get("DATA_EXTRACTOR_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+MARIADB_JAR = os.environ.get(
+    "DATA_EXTRACTOR_TEST_MARIADB_JAR", "/usr/share/java/mariadb-java-client.jar"
+)
+PG_DSN = os.environ.get(
+    "DATA_EXTRACTOR_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+)
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 
 
@@ -61,7 +65,9 @@ def pg_admin():
     except ImportError:
         unavailable("psycopg is not installed")
     if not Path(PG_JAR).exists():
-        unavailable(f"PostgreSQL JDBC jar not found at {PG_JAR} (apt-get install libpostgresql-jdbc-java)")
+        unavailable(
+            f"PostgreSQL JDBC jar not found at {PG_JAR} (apt-get install libpostgresql-jdbc-java)"
+        )
     try:
         conn = psycopg.connect(PG_DSN, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
@@ -87,7 +93,9 @@ def mariadb_admin():
     except ImportError:
         unavailable("pymysql is not installed")
     if not Path(MARIADB_JAR).exists():
-        unavailable(f"MariaDB JDBC jar not found at {MARIADB_JAR} (apt-get install libmariadb-java)")
+        unavailable(
+            f"MariaDB JDBC jar not found at {MARIADB_JAR} (apt-get install libmariadb-java)"
+        )
     try:
         conn = pymysql.connect(autocommit=True, connect_timeout=5, **MARIADB)
     except pymysql.err.OperationalError as exc:
@@ -120,9 +128,23 @@ def write_config(path: Path, sections: dict[str, dict[str, object]]) -> Path:
 
 def pg_config(tmp_path: Path, **extraction: object) -> Path:
     """A config INI for the local PostgreSQL, output under tmp_path/lake."""
-    return write_config(tmp_path / "config.ini", {
-        "database": {"type": "postgresql", "host": "127.0.0.1", "port": 5432,
-                     "database": "postgres", "user": "postgres", "driver_jars": PG_JAR},
-        "extraction": {"output_base_path": tmp_path / "lake", "default_source": "pg",
-                       "max_workers": 2, "retry_backoff_seconds": 0, **extraction},
-    })
+    return write_config(
+        tmp_path / "config.ini",
+        {
+            "database": {
+                "type": "postgresql",
+                "host": "127.0.0.1",
+                "port": 5432,
+                "database": "postgres",
+                "user": "postgres",
+                "driver_jars": PG_JAR,
+            },
+            "extraction": {
+                "output_base_path": tmp_path / "lake",
+                "default_source": "pg",
+                "max_workers": 2,
+                "retry_backoff_seconds": 0,
+                **extraction,
+            },
+        },
+    )

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from click.testing import CliRunner, Result
-
 from data_extractor.entrypoints.cli import cli
 
 

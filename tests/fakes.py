@@ -1,0 +1,157 @@
+"""Fakes of our own ports, for domain tests without Spark or databases."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+from data_extractor.domain.errors import RunLockedError
+from data_extractor.domain.model import ExtractionTask, Manifest, TableState, WriteStats
+
+
+def in_window(task: ExtractionTask, value: Any) -> bool:
+    """Whether a cursor value falls in the task's window (the SQL's semantics)."""
+    w = task.window
+    if w is None:
+        return True
+    if value is None:
+        return w.include_nulls
+    if w.lower is not None and (value < w.lower or (value == w.lower and not w.lower_inclusive)):
+        return False
+    return not (
+        w.upper is not None and (value > w.upper or (value == w.upper and not w.upper_inclusive))
+    )
+
+
+class FakeSource:
+    """An in-memory source: table key -> list of row dicts; reads filter by the window."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[dict]] = {}
+        self.failures: dict[str, list[Exception]] = {}
+        self.reads: list[ExtractionTask] = []
+
+    def high_watermark(self, task: ExtractionTask) -> Any:
+        """MAX of the cursor over the table's rows."""
+        values = [
+            r[task.window.column]
+            for r in self.tables[task.key]
+            if r[task.window.column] is not None
+        ]
+        return max(values) if values else None
+
+    def read(self, task: ExtractionTask) -> list[dict]:
+        """Rows in the window (raising queued failures first)."""
+        if self.failures.get(task.key):
+            raise self.failures[task.key].pop(0)
+        self.reads.append(task)
+        column = task.window.column if task.window else None
+        return [r for r in self.tables[task.key] if column is None or in_window(task, r[column])]
+
+    def describe(self, task: ExtractionTask) -> str:
+        """A stand-in for the SQL."""
+        return f"SELECT * FROM {task.key}"
+
+
+class FakeWriter:
+    """Keeps written datasets by output path (an overwrite replaces)."""
+
+    def __init__(self) -> None:
+        self.outputs: dict[str, list[dict]] = {}
+        self.crash_after_write: set[str] = set()
+
+    def write(self, dataset: list[dict], task: ExtractionTask) -> WriteStats:
+        """Store the rows; count them."""
+        self.outputs[task.output_path] = list(dataset)
+        return WriteStats(len(dataset), 1, 100 * len(dataset), "{}")
+
+
+class FakeManifests:
+    """Manifests by output path; can simulate a crash right after writing one."""
+
+    def __init__(self) -> None:
+        self.written: dict[str, Manifest] = {}
+        self.crash_after: set[str] = set()
+
+    def write(self, manifest: Manifest) -> None:
+        """Record the manifest; optionally 'crash' afterwards."""
+        self.written[manifest.output_path] = manifest
+        if manifest.table in self.crash_after:
+            raise KeyboardInterrupt(f"crash after manifest of {manifest.table}")
+
+    def exists(self, output_path: str) -> bool:
+        """Committed?"""
+        return output_path in self.written
+
+
+class FakeStateStore:
+    """Versioned states in a dict, a run-date record, and a lock that refuses a second holder."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, TableState] = {}
+        self.dates: dict[str, dt.date] = {}
+        self.locked_by: str | None = None
+
+    def load(self, table_key: str) -> TableState:
+        """Latest state or empty."""
+        return self.states.get(table_key, TableState())
+
+    def save(self, table_key: str, state: TableState) -> TableState:
+        """Refuse a stale version, like the real store's exclusive create."""
+        current = self.states.get(table_key, TableState())
+        if state.version != current.version:
+            raise RuntimeError("stale state")
+        saved = attrs.evolve(state, version=state.version + 1)
+        self.states[table_key] = saved
+        return saved
+
+    def run_date(self, run_id: str, today: dt.date) -> dt.date:
+        """First date recorded for the run."""
+        return self.dates.setdefault(run_id, today)
+
+    @contextlib.contextmanager
+    def lock(self, run_id: str) -> Iterator[None]:
+        """One holder at a time."""
+        if self.locked_by is not None:
+            raise RunLockedError(f"run {self.locked_by} holds the lock")
+        self.locked_by = run_id
+        try:
+            yield
+        finally:
+            self.locked_by = None
+
+
+class FakeClock:
+    """Time that moves only when told; sleeping advances it."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.current = now
+        self.slept: list[float] = []
+
+    def now(self) -> dt.datetime:
+        """The fake now."""
+        return self.current
+
+    def sleep(self, seconds: float) -> None:
+        """Record and advance."""
+        self.slept.append(seconds)
+        self.current += dt.timedelta(seconds=seconds)
+
+
+class RecordingProgress:
+    """Remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.finished: list[Any] = []
+
+    def table_started(self, task: ExtractionTask) -> None:
+        """Record a start."""
+        self.started.append(task.key)
+
+    def table_finished(self, result: Any) -> None:
+        """Record an end."""
+        self.finished.append(result)

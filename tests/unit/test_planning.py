@@ -1,0 +1,103 @@
+"""Planning is a pure function: specs + state + options -> plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from data_extractor.domain.model import (
+    ExtractionTask,
+    Lookback,
+    Mode,
+    PlannedSkip,
+    Strategy,
+    TableSpec,
+    TableState,
+)
+from data_extractor.domain.planning import PlanOptions, output_path, plan_run, plan_table
+
+OPTIONS = PlanOptions("run1", dt.date(2024, 3, 2), "/lake/")
+WATERMARK = TableSpec("erp", "orders", incremental_column="id", strategy=Strategy.WATERMARK)
+DAILY = TableSpec("erp", "events", incremental_column="at", strategy=Strategy.DAILY)
+
+
+def test_output_layout_is_the_original_tools():
+    spec = TableSpec("erp", "orders")
+    assert (
+        output_path("/lake/", spec, dt.date(2024, 3, 2), "r7")
+        == "/lake/erp/orders/202403/02/r7.parquet"
+    )
+
+
+def test_first_run_of_an_incremental_table_is_a_full_extract_with_nulls():
+    task = plan_table(WATERMARK, TableState(), OPTIONS)
+    assert isinstance(task, ExtractionTask)
+    assert task.mode is Mode.FULL
+    assert task.window.lower is None and task.window.include_nulls
+    assert task.upper_from_source
+
+
+def test_later_runs_start_after_the_committed_watermark():
+    state = TableState(watermark=41, last_run_id="run0")
+    task = plan_table(WATERMARK, state, OPTIONS)
+    assert task.mode is Mode.INCREMENTAL
+    assert (task.window.lower, task.window.lower_inclusive, task.window.upper_inclusive) == (
+        41,
+        False,
+        True,
+    )
+
+
+def test_numeric_lookback_lowers_the_bound():
+    spec = TableSpec(
+        "erp",
+        "orders",
+        incremental_column="id",
+        strategy=Strategy.WATERMARK,
+        lookback=Lookback(Decimal(10)),
+    )
+    task = plan_table(spec, TableState(watermark=41, last_run_id="run0"), OPTIONS)
+    assert task.window.lower == 31
+
+
+def test_daily_window_is_yesterday_half_open_by_default():
+    task = plan_table(
+        DAILY, TableState(watermark=dt.datetime(2024, 3, 1), last_run_id="r0"), OPTIONS
+    )
+    assert task.window.lower == dt.datetime(2024, 3, 1)
+    assert task.window.upper == dt.datetime(2024, 3, 2)
+    assert task.window.lower_inclusive and not task.window.upper_inclusive
+    assert task.output_path.endswith("/erp/events/202403/01/run1.parquet")
+
+
+def test_daily_day_already_covered_is_skipped_unless_forced():
+    spec = TableSpec(
+        "erp",
+        "events",
+        incremental_column="at",
+        strategy=Strategy.DAILY,
+        extraction_date=dt.date(2024, 2, 27),
+    )
+    state = TableState(watermark=dt.datetime(2024, 3, 1), last_run_id="r0")
+    decision = plan_table(spec, state, OPTIONS)
+    assert isinstance(decision, PlannedSkip) and "--force" in decision.reason
+    forced = plan_table(spec, state, PlanOptions("run1", dt.date(2024, 3, 2), "/lake", force=True))
+    assert isinstance(forced, ExtractionTask)
+
+
+def test_a_run_id_already_committed_is_skipped():
+    plan = plan_run(
+        [WATERMARK], {WATERMARK.key: TableState(watermark=5, last_run_id="run1")}, OPTIONS
+    )
+    assert plan.tasks == ()
+    assert "already committed" in plan.skipped[0].reason
+
+
+def test_forced_redo_starts_from_the_previous_watermark():
+    state = TableState(
+        watermark=50, last_run_id="run1", previous_watermark=20, previous_run_id="run0"
+    )
+    task = plan_table(
+        WATERMARK, state, PlanOptions("run1", dt.date(2024, 3, 2), "/lake", force=True)
+    )
+    assert task.window.lower == 20 and task.replaces_commit

@@ -1,0 +1,177 @@
+"""The run service against fakes: commit order, recovery, retries, isolation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from data_extractor.domain.errors import RunLockedError, TransientSourceError
+from data_extractor.domain.model import Lookback, Mode, Status, Strategy, TableSpec
+from data_extractor.domain.services import ExtractionService, RunRequest, RunSettings, extract
+
+from tests.fakes import (
+    FakeClock,
+    FakeManifests,
+    FakeSource,
+    FakeStateStore,
+    FakeWriter,
+    RecordingProgress,
+)
+
+T0 = dt.datetime(2024, 3, 1, 12, 0)
+ORDERS = TableSpec("src", "orders", incremental_column="ts", strategy=Strategy.WATERMARK)
+CUSTOMERS = TableSpec("src", "customers", strategy=Strategy.FULL)
+
+
+def rows(start: int, stop: int) -> list[dict]:
+    """Rows whose cursor grows with the id."""
+    return [{"id": i, "ts": T0 + dt.timedelta(minutes=i)} for i in range(start, stop)]
+
+
+@pytest.fixture
+def world():
+    """A service over fakes, with the source tables filled in."""
+    source, writer, manifests, state = FakeSource(), FakeWriter(), FakeManifests(), FakeStateStore()
+    source.tables = {ORDERS.key: rows(0, 10), CUSTOMERS.key: [{"id": 1}, {"id": 2}]}
+    clock = FakeClock(dt.datetime(2024, 3, 2, tzinfo=dt.UTC))
+    service = ExtractionService(
+        source,
+        writer,
+        manifests,
+        state,
+        clock,
+        RecordingProgress(),
+        RunSettings(max_workers=2, attempts=3, backoff_seconds=1.0),
+    )
+    return service
+
+
+def run(service: ExtractionService, run_id: str, specs=(ORDERS,), force: bool = False):
+    """One extract() call; returns the report."""
+    request = RunRequest(run_id, dt.date(2024, 3, 2), "/lake", force)
+    return extract(service, list(specs), request)[1]
+
+
+def committed_rows(service: ExtractionService, table: str) -> list[int]:
+    """Ids of every row in committed outputs of a table, in write order."""
+    ids = []
+    for path, manifest in service.manifests.written.items():
+        if manifest.table == table:
+            ids += [r["id"] for r in service.writer.outputs[path]]
+    return ids
+
+
+def test_three_incremental_runs_commit_every_row_exactly_once(world):
+    for run_id, (start, stop) in zip(
+        ["r1", "r2", "r3"], [(10, 15), (15, 22), (22, 23)], strict=True
+    ):
+        report = run(world, run_id)
+        assert report.exit_code == 0
+        world.reader.tables[ORDERS.key] += rows(start, stop)
+    run(world, "r4")
+    assert sorted(committed_rows(world, ORDERS.key)) == list(range(23))
+    modes = [t.mode for t in world.reader.reads]
+    assert modes == [Mode.FULL, Mode.INCREMENTAL, Mode.INCREMENTAL, Mode.INCREMENTAL]
+
+
+def test_window_upper_bound_is_read_before_the_data(world):
+    run(world, "r1")
+    read = world.reader.reads[0]
+    assert read.window.upper == T0 + dt.timedelta(minutes=9)
+    assert world.state.load(ORDERS.key).watermark == T0 + dt.timedelta(minutes=9)
+
+
+def test_crash_after_manifest_is_settled_forward_without_doubling(world):
+    world.manifests.crash_after.add(ORDERS.key)
+    with pytest.raises(KeyboardInterrupt):
+        run(world, "r1")
+    assert world.state.load(ORDERS.key).pending is not None
+    world.manifests.crash_after.clear()
+    world.reader.tables[ORDERS.key] += rows(10, 12)
+    run(world, "r2")
+    assert sorted(committed_rows(world, ORDERS.key)) == list(range(12))
+    assert world.state.load(ORDERS.key).pending is None
+
+
+def test_write_failure_leaves_no_commit_and_the_rerun_redoes_it(world):
+    world.reader.failures[ORDERS.key] = [RuntimeError("relation does not exist")]
+    report = run(world, "r1", specs=(ORDERS, CUSTOMERS))
+    by_table = {r.table: r for r in report.results}
+    assert by_table[ORDERS.key].status is Status.FAILED
+    assert "relation does not exist" in by_table[ORDERS.key].error
+    assert by_table[CUSTOMERS.key].status is Status.SUCCEEDED
+    assert report.exit_code == 1
+    report = run(world, "r1", specs=(ORDERS, CUSTOMERS))
+    by_table = {r.table: r for r in report.results}
+    assert by_table[CUSTOMERS.key].status is Status.SKIPPED
+    assert by_table[ORDERS.key].status is Status.SUCCEEDED
+    assert sorted(committed_rows(world, ORDERS.key)) == list(range(10))
+
+
+def test_transient_errors_are_retried_with_backoff(world):
+    world.reader.failures[ORDERS.key] = [TransientSourceError("connection reset")] * 2
+    report = run(world, "r1")
+    assert report.results[0].status is Status.SUCCEEDED
+    assert report.results[0].attempts == 3
+    assert world.clock.slept == [1.0, 2.0]
+
+
+def test_transient_errors_give_up_after_the_configured_attempts(world):
+    world.reader.failures[ORDERS.key] = [TransientSourceError("timed out")] * 5
+    report = run(world, "r1")
+    assert report.results[0].status is Status.FAILED
+    assert report.results[0].attempts == 3
+    assert world.state.load(ORDERS.key).has_commit is False
+
+
+def test_lookback_rereads_a_margin_for_late_rows(world):
+    spec = TableSpec(
+        "src",
+        "orders",
+        incremental_column="ts",
+        strategy=Strategy.WATERMARK,
+        lookback=Lookback(dt.timedelta(minutes=5)),
+    )
+    run(world, "r1", specs=(spec,))
+    late = {"id": 100, "ts": T0 + dt.timedelta(minutes=7)}  # below the watermark (minute 9)
+    world.reader.tables[ORDERS.key].append(late)
+    run(world, "r2", specs=(spec,))
+    assert 100 in committed_rows(world, ORDERS.key)
+    assert world.reader.reads[1].window.lower == T0 + dt.timedelta(minutes=4)
+
+
+def test_nothing_new_writes_no_output_and_keeps_the_watermark(world):
+    run(world, "r1")
+    before = world.state.load(ORDERS.key).watermark
+    report = run(world, "r2")
+    assert report.results[0].status is Status.SUCCEEDED
+    assert report.results[0].output_path is None
+    assert world.state.load(ORDERS.key).watermark == before
+    assert len(world.manifests.written) == 1
+
+
+def test_a_second_run_on_the_same_state_is_refused(world):
+    with world.state.lock("other"), pytest.raises(RunLockedError, match="other"):
+        run(world, "r1")
+    assert world.manifests.written == {}
+
+
+def test_force_redoes_the_latest_run_from_its_starting_watermark(world):
+    run(world, "r1")
+    world.reader.tables[ORDERS.key] += rows(10, 13)
+    run(world, "r2")
+    world.reader.tables[ORDERS.key] += rows(13, 14)
+    report = run(world, "r2", force=True)
+    assert report.results[0].status is Status.SUCCEEDED
+    assert sorted(committed_rows(world, ORDERS.key)) == list(range(14))
+
+
+def test_rerun_never_overwrites_an_older_committed_output(world):
+    run(world, "r1")
+    world.reader.tables[ORDERS.key] += rows(10, 12)
+    run(world, "r2")
+    world.reader.tables[ORDERS.key] += rows(12, 13)
+    report = run(world, "r1")  # an old run id, committed but not the latest
+    assert report.results[0].status is Status.SKIPPED
+    assert "already committed" in report.results[0].note
+    assert sorted(committed_rows(world, ORDERS.key)) == list(range(12))
