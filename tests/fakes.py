@@ -8,8 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import attrs
+
 from data_extractor.domain.errors import RunLockedError
-from data_extractor.domain.model import ExtractionTask, Manifest, TableState, WriteStats
+from data_extractor.domain.model import (
+    ExtractionTask,
+    Manifest,
+    SourceProbe,
+    TableState,
+    WriteStats,
+)
 
 
 def in_window(task: ExtractionTask, value: Any) -> bool:
@@ -34,14 +41,13 @@ class FakeSource:
         self.failures: dict[str, list[Exception]] = {}
         self.reads: list[ExtractionTask] = []
 
-    def high_watermark(self, task: ExtractionTask) -> Any:
-        """MAX of the cursor over the table's rows."""
-        values = [
-            r[task.window.column]
-            for r in self.tables[task.key]
-            if r[task.window.column] is not None
-        ]
-        return max(values) if values else None
+    def probe(self, task: ExtractionTask) -> SourceProbe:
+        """MAX of the cursor over the table's rows, and the row count."""
+        rows = self.tables[task.key]
+        if task.window is None:
+            return SourceProbe(rows=len(rows))
+        values = [r[task.window.column] for r in rows if r[task.window.column] is not None]
+        return SourceProbe(max(values) if values else None, len(rows))
 
     def read(self, task: ExtractionTask) -> list[dict]:
         """Rows in the window (raising queued failures first)."""

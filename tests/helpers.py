@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from click.testing import CliRunner, Result
+
 from data_extractor.entrypoints.cli import cli
 
 

@@ -107,6 +107,23 @@ class Window:
 
 
 @attrs.frozen
+class SourceProbe:
+    """What one round trip to the source learned before the read.
+
+    The high watermark closes the window; the row count and the split column's bounds
+    (as the source's text, with a kind: "range" for numbers and dates, "hash" otherwise)
+    let the reader choose partitions. All optional: a reader may learn nothing.
+    """
+
+    high_watermark: CursorValue | None = None
+    rows: int | None = None
+    split_column: str | None = None
+    split_kind: str | None = None
+    split_lower: str | None = None
+    split_upper: str | None = None
+
+
+@attrs.frozen
 class ExtractionTask:
     """One table to extract in one run, with its window and output location."""
 
@@ -116,6 +133,7 @@ class ExtractionTask:
     window: Window | None = None
     upper_from_source: bool = False
     replaces_commit: bool = False
+    probe: SourceProbe | None = None
 
     @property
     def key(self) -> str:

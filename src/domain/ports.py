@@ -7,9 +7,9 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from .model import (
-    CursorValue,
     ExtractionTask,
     Manifest,
+    SourceProbe,
     TableResult,
     TableState,
     WriteStats,
@@ -22,8 +22,8 @@ Dataset = Any
 class SourceReader(Protocol):
     """Reads one table (or query) from the source database."""
 
-    def high_watermark(self, task: ExtractionTask) -> CursorValue | None:
-        """MAX of the task's cursor column right now, None when no row has one."""
+    def probe(self, task: ExtractionTask) -> SourceProbe:
+        """One round trip before the read: MAX of the cursor, row count, split bounds."""
 
     def read(self, task: ExtractionTask) -> Dataset:
         """A lazy dataset of the task's rows; nothing is fetched until it is written."""

@@ -171,11 +171,12 @@ class ExtractionService:
         )
 
     def _close_window(self, task: ExtractionTask) -> ExtractionTask:
-        """Fix the window's upper bound from the source before any data is read."""
-        if not task.upper_from_source or task.window is None:
-            return task
-        upper = self.reader.high_watermark(task)
-        return attrs.evolve(task, window=task.window.with_upper(upper))
+        """Probe the source before any data is read: fix the window's upper bound."""
+        probe = self.reader.probe(task)
+        window = task.window
+        if task.upper_from_source and window is not None:
+            window = window.with_upper(probe.high_watermark)
+        return attrs.evolve(task, window=window, probe=probe)
 
 
 def _nothing_new(task: ExtractionTask) -> bool:

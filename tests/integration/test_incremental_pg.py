@@ -6,9 +6,9 @@ import json
 import os
 
 import pytest
+
 from data_extractor.adapters.local_fs import LocalFileSystem
 from data_extractor.adapters.state import HadoopStateStore
-
 from tests.conftest import pg_config
 from tests.helpers import committed_outputs, read_rows, run_cli, write_tables
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from data_extractor.domain.errors import RunLockedError, TransientSourceError
 from data_extractor.domain.model import Lookback, Mode, Status, Strategy, TableSpec
 from data_extractor.domain.services import ExtractionService, RunRequest, RunSettings, extract
-
 from tests.fakes import (
     FakeClock,
     FakeManifests,

@@ -22,5 +22,8 @@ class PostgresDialect(Dialect):
 
     def hash_expression(self, columns: list[str]) -> str:
         """hashtext over the key's text form; ABS keeps MOD non-negative."""
+        if not columns:
+            # ctid is not visible through the subquery Spark wraps the read in.
+            raise NotImplementedError("postgresql hash splits need a key column")
         text = " || '|' || ".join(f"COALESCE({self.quote(c)}::text, '')" for c in columns)
         return f"ABS(hashtext({text})::bigint)"

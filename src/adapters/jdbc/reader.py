@@ -7,21 +7,31 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from ...domain.model import CursorValue, ExtractionTask, TableSpec
+from ...domain.model import CursorValue, ExtractionTask, SourceProbe, TableSpec
+from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count
 from ..spark_errors import translate
 from .dialect import ColumnPlan, Dialect, SourceColumn
 from .settings import JdbcSettings
 
 log = logging.getLogger(__name__)
+# Spark can split these by value ranges; anything else is split by hashing.
+RANGE_TYPES = ("integer", "long", "short", "byte", "date", "timestamp", "timestamp_ntz")
 
 
 class JdbcSourceReader:
     """Reads tables with `spark.read.format("jdbc")`, one lazy DataFrame per task."""
 
-    def __init__(self, sessions: Any, settings: JdbcSettings, dialect: Dialect) -> None:
+    def __init__(
+        self,
+        sessions: Any,
+        settings: JdbcSettings,
+        dialect: Dialect,
+        rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
+    ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._dialect = dialect
+        self._rows_per_partition = rows_per_partition
 
     # -- SQL text (no Spark needed) ------------------------------------------
     def relation(self, spec: TableSpec) -> str:
@@ -82,32 +92,67 @@ class JdbcSourceReader:
         reader = reader.option("dbtable", self._dialect.subquery(sql, "t"))
         return reader.options(**(extra or {})).load()
 
-    def high_watermark(self, task: ExtractionTask) -> CursorValue | None:
-        """Read MAX(cursor) now; the window's upper bound is fixed before the data read."""
+    def probe(self, task: ExtractionTask) -> SourceProbe:
+        """One query before the read: MAX(cursor), COUNT(*) and the split column's bounds."""
+        spec = task.spec
+        wants_upper = task.upper_from_source and task.window is not None
+        if not wants_upper and (spec.predicates or spec.num_partitions == 1):
+            return SourceProbe()
+        split = self.split_column(spec)
         try:
-            frame = self._load(self.high_watermark_sql(task), task.spec)
-            field = frame.schema.fields[0]
-            text = frame.selectExpr(f"CAST(`{field.name}` AS STRING) AS v").first()[0]
+            frame = self._load(self.probe_sql(task, split), spec)
+            names = [f.name for f in frame.schema.fields]
+            kinds = {f.name.lower(): f.dataType.typeName() for f in frame.schema.fields}
+            row = frame.selectExpr(*[f"CAST(`{n}` AS STRING)" for n in names]).first()
         except Exception as exc:
-            raise translate(exc, f"reading the high watermark of {task.key}") from exc
-        return parse_cursor(text, field.dataType.typeName())
+            raise translate(exc, f"probing {task.key}") from exc
+        values = {n.lower(): v for n, v in zip(names, row, strict=True)}
+        kind = kinds.get("lo", "")
+        return SourceProbe(
+            high_watermark=parse_cursor(values.get("hw"), kinds["hw"]) if wants_upper else None,
+            rows=int(values["n"]),
+            split_column=split,
+            split_kind="range" if kind in RANGE_TYPES or kind.startswith("decimal") else "hash",
+            split_lower=values.get("lo"),
+            split_upper=values.get("hi"),
+        )
+
+    def split_column(self, spec: TableSpec) -> str | None:
+        """The column to split on: configured, else a one-column key, else the cursor."""
+        if spec.split_column:
+            return spec.split_column
+        if len(spec.primary_key) == 1:
+            return spec.primary_key[0]
+        return spec.incremental_column
+
+    def probe_sql(self, task: ExtractionTask, split: str | None) -> str:
+        """The probe query: aggregates only, over the window as far as it is known."""
+        q = self._dialect.quote
+        parts = []
+        if task.upper_from_source and task.window is not None:
+            parts.append(f"MAX({q(task.window.column)}) AS hw")
+        if split:
+            parts += [f"MIN({q(split)}) AS lo", f"MAX({q(split)}) AS hi"]
+        parts.append("COUNT(*) AS n")
+        sql = f"SELECT {', '.join(parts)} FROM {self.relation(task.spec)}"
+        condition = self._dialect.window_predicate(task.window) if task.window else None
+        return f"{sql} WHERE {condition}" if condition else sql
 
     def read(self, task: ExtractionTask) -> Any:
-        """The task's rows as a lazy DataFrame, split when the spec asks for it."""
+        """The task's rows as a lazy DataFrame, split into partitions by the probe's numbers."""
         spec = task.spec
         try:
             columns = self.column_plan(spec)
             extra = {"customSchema": columns.custom_schema} if columns.custom_schema else {}
             sql = self.select_sql(task, columns.select_list)
-            if spec.predicates:
+            predicates = list(spec.predicates) or self._hash_predicates(task)
+            if predicates:
                 spark = self._sessions.get()
                 opts = {**self.options(spec), **extra}
                 url = opts.pop("url")
                 table = self._dialect.subquery(sql, "t")
-                return spark.read.jdbc(
-                    url, table, predicates=list(spec.predicates), properties=opts
-                )
-            return self._load(sql, spec, {**extra, **self._split_options(task)})
+                return spark.read.jdbc(url, table, predicates=predicates, properties=opts)
+            return self._load(sql, spec, {**extra, **self._range_options(task)})
         except Exception as exc:
             raise translate(exc, f"reading {task.key}") from exc
 
@@ -123,21 +168,68 @@ class JdbcSourceReader:
             log.warning("%s: %s", spec.key, warning)
         return plan
 
-    def _split_options(self, task: ExtractionTask) -> dict[str, str]:
-        spec = task.spec
-        if not spec.split_column or not spec.num_partitions or spec.num_partitions < 2:
+    def partitions(self, task: ExtractionTask) -> int:
+        """How many partitions the read gets (1 unless the probe found a big table)."""
+        probe = task.probe
+        if probe is None or probe.rows is None:
+            return task.spec.num_partitions or 1
+        parallelism = self._sessions.get().sparkContext.defaultParallelism
+        return partition_count(
+            probe.rows, parallelism, self._rows_per_partition, task.spec.num_partitions
+        )
+
+    def _range_options(self, task: ExtractionTask) -> dict[str, str]:
+        probe = task.probe
+        if probe is None or probe.split_kind != "range" or probe.split_lower is None:
             return {}
-        column = self._dialect.quote(spec.split_column)
-        sql = f"SELECT MIN({column}) AS lo, MAX({column}) AS hi FROM ({self.select_sql(task)}) b"
-        row = self._load(sql, spec).selectExpr("CAST(lo AS STRING)", "CAST(hi AS STRING)").first()
-        if row[0] is None:
+        count = self.partitions(task)
+        if count < 2 or probe.split_lower == probe.split_upper:
             return {}
         return {
-            "partitionColumn": self._dialect.normalize(spec.split_column),
-            "lowerBound": row[0],
-            "upperBound": row[1],
-            "numPartitions": str(spec.num_partitions),
+            "partitionColumn": self._dialect.normalize(probe.split_column or ""),
+            "lowerBound": probe.split_lower,
+            "upperBound": probe.split_upper,
+            "numPartitions": str(count),
         }
+
+    def _hash_predicates(self, task: ExtractionTask) -> list[str]:
+        """Hash-bucket conditions for keys Spark cannot range-split (text keys, no key)."""
+        probe = task.probe
+        if probe is None or probe.split_kind == "range" and probe.split_lower is not None:
+            return []
+        count = self.partitions(task)
+        if count < 2:
+            return []
+        columns = [probe.split_column] if probe.split_column else []
+        try:
+            return self._dialect.hash_predicates(columns, count)
+        except NotImplementedError:
+            log.info(
+                "%s: %s cannot hash-split this key; reading in one partition",
+                task.key,
+                self._dialect.name,
+            )
+            return []
+
+    def check_table(self, spec: TableSpec) -> str | None:
+        """Ask the source for the table's columns, reading no rows: a one-line problem or None."""
+        try:
+            schema = self._load(f"SELECT * FROM {self.relation(spec)} WHERE 1=0", spec).schema
+        except Exception as exc:  # noqa: BLE001 - whatever failed is the answer to give
+            return " ".join(str(translate(exc, "cannot query it")).split())
+        names = {field.name for field in schema.fields}
+        folded = {name.lower() for name in names}
+        missing = [
+            column
+            for column in (spec.incremental_column, spec.split_column, *spec.primary_key)
+            if column
+            and self._dialect.normalize(column) not in names
+            and (column.startswith('"') or column.lower() not in folded)
+        ]
+        if not missing:
+            return None
+        shown = ", ".join(sorted(names)[:20]) + (", ..." if len(names) > 20 else "")
+        return f"column {', '.join(missing)} not found; its columns are {shown}"
 
 
 def _int_or_none(value: Any) -> int | None:
