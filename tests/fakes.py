@@ -154,9 +154,17 @@ class RecordingProgress:
         self.started: list[str] = []
         self.finished: list[Any] = []
 
+    def run_started(self, tables: int) -> None:
+        """Record the run's size."""
+        self.total = tables
+
     def table_started(self, task: ExtractionTask) -> None:
         """Record a start."""
         self.started.append(task.key)
+
+    def run_finished(self) -> None:
+        """Record the end."""
+        self.closed = True
 
     def table_finished(self, result: Any) -> None:
         """Record an end."""

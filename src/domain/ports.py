@@ -78,8 +78,14 @@ class Clock(Protocol):
 class ProgressReporter(Protocol):
     """Told what happens to each table, to show it to a person or a log."""
 
+    def run_started(self, tables: int) -> None:
+        """A run with this many tables to read has begun."""
+
     def table_started(self, task: ExtractionTask) -> None:
         """A table's read has begun."""
 
     def table_finished(self, result: TableResult) -> None:
         """A table is done, whatever the outcome."""
+
+    def run_finished(self) -> None:
+        """The run is over (close any display)."""

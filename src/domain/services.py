@@ -84,11 +84,15 @@ class ExtractionService:
         """Run every task of the plan, in parallel, each isolated from the others."""
         started = self.clock.now()
         skipped = [TableResult(s.spec.key, Status.SKIPPED, note=s.reason) for s in plan.skipped]
-        for result in skipped:
-            self.progress.table_finished(result)
-        workers = max(1, min(self.settings.max_workers, len(plan.tasks) or 1))
-        with ThreadPoolExecutor(workers, thread_name_prefix="table") as pool:
-            results = list(pool.map(lambda t: self.run_task(t, plan.run_id), plan.tasks))
+        self.progress.run_started(len(plan.tasks))
+        try:
+            for result in skipped:
+                self.progress.table_finished(result)
+            workers = max(1, min(self.settings.max_workers, len(plan.tasks) or 1))
+            with ThreadPoolExecutor(workers, thread_name_prefix="table") as pool:
+                results = list(pool.map(lambda t: self.run_task(t, plan.run_id), plan.tasks))
+        finally:
+            self.progress.run_finished()
         return RunReport(plan.run_id, started, self.clock.now(), tuple(results + skipped))
 
     def run_task(self, task: ExtractionTask, run_id: str) -> TableResult:
