@@ -4,20 +4,34 @@ from __future__ import annotations
 
 from .derby import DerbyDialect
 from .dialect import Dialect
+from .mysql import MariaDbDialect, MySqlDialect
+from .oracle import OracleDialect
 from .postgresql import PostgresDialect
+from .sqlserver import SqlServerDialect
 
 DIALECTS: dict[str, type[Dialect]] = {
+    "oracle": OracleDialect,
     "postgresql": PostgresDialect,
+    "sqlserver": SqlServerDialect,
+    "mysql": MySqlDialect,
+    "mariadb": MariaDbDialect,
     "derby": DerbyDialect,
 }
-ALIASES = {"postgres": "postgresql", "pg": "postgresql"}
+ALIASES = {"postgres": "postgresql", "pg": "postgresql", "mssql": "sqlserver"}
 
 
-def dialect_for(database_type: str) -> Dialect:
-    """The dialect for a [database] type (adding a database = one module + one line here)."""
+def dialect_for(database_type: str, *, number_mapping: str | None = None) -> Dialect:
+    """The dialect for a [database] type (adding a database = one module + one line here).
+
+    number_mapping is Oracle's Spark type for bare NUMBER columns ("decimal(38,18)" when
+    unset, "string" or "double"); other databases ignore it.
+    """
     name = ALIASES.get(database_type.lower(), database_type.lower())
     try:
-        return DIALECTS[name]()
+        dialect_class = DIALECTS[name]
     except KeyError:
         known = ", ".join(sorted(DIALECTS))
         raise ValueError(f"unknown database type {database_type!r}; known: {known}") from None
+    if dialect_class is OracleDialect and number_mapping:
+        return OracleDialect(number_mapping)
+    return dialect_class()

@@ -81,7 +81,9 @@ class Dialect:
     def quote(self, identifier: str) -> str:
         """The identifier quoted for this database, after folding."""
         name = self.normalize(identifier)
-        if not name or any(ch in name for ch in "\"`[];'\\\n\r\t\0") or "--" in name:
+        # Validation already refused these; this is the last line of defence before SQL.
+        unsafe = any(ch in name for ch in "\"`[];'\\\n\r\t\0")
+        if not name or unsafe or any(m in name for m in ("--", "/*", "*/")):
             raise UnsafeIdentifierError(f"unsafe identifier {identifier!r}")
         return f"{self.quote_open}{name}{self.quote_close}"
 

@@ -1,0 +1,270 @@
+"""Oracle: upper-case names, typed literals, flashback reads and column-type corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .dialect import ColumnPlan, Dialect, SourceColumn, UnsafeIdentifierError
+from .settings import JdbcSettings
+
+# DBMS_APPLICATION_INFO truncates silently beyond these byte lengths; we cut first so the
+# SQL literal we build is exactly what the database stores.
+MODULE_MAX_BYTES = 48
+ACTION_MAX_BYTES = 32
+
+TNS_ALIAS = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+DECIMAL_MAPPING = re.compile(r"^decimal\(\s*(\d{1,2})\s*,\s*(\d{1,2})\s*\)$", re.IGNORECASE)
+SCN = re.compile(r"^\d+$")
+
+# Spark reads these as they are (strings, numbers, binary, timestamps).
+KEPT_TYPES = frozenset(
+    {
+        "VARCHAR2",
+        "NVARCHAR2",
+        "VARCHAR",
+        "CHAR",
+        "NCHAR",
+        "CLOB",
+        "NCLOB",
+        "BLOB",
+        "RAW",
+        "DATE",
+        "BINARY_FLOAT",
+        "BINARY_DOUBLE",
+        "BOOLEAN",
+    }
+)
+# Spark (or the driver) cannot read these at all; they are left out with a warning.
+UNREADABLE_TYPES = frozenset({"LONG", "LONG RAW", "BFILE"})
+PLAIN_TIMESTAMP = re.compile(r"^TIMESTAMP(\(\d\))?$")
+ZONED_TIMESTAMP = re.compile(r"^TIMESTAMP(\(\d\))? WITH (LOCAL )?TIME ZONE$")
+INTERVAL = re.compile(r"^INTERVAL (YEAR|DAY)")
+
+# Session settings that make implicit conversions (hash splits over DATE keys, TO_CHAR)
+# independent of the server's or client's NLS defaults.
+NLS_SETTINGS = (
+    ("TIME_ZONE", "UTC"),
+    ("NLS_DATE_FORMAT", "YYYY-MM-DD HH24:MI:SS"),
+    ("NLS_TIMESTAMP_FORMAT", "YYYY-MM-DD HH24:MI:SS.FF6"),
+    ("NLS_TIMESTAMP_TZ_FORMAT", "YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM"),
+    ("NLS_NUMERIC_CHARACTERS", ".,"),
+)
+
+
+class OracleDialect(Dialect):
+    """Oracle through the thin driver (ojdbc11): service, SID or TNS connections."""
+
+    name = "oracle"
+    driver = "oracle.jdbc.OracleDriver"
+    default_port = 1521
+    default_fetch_size = 10_000
+    maven_coordinates = "com.oracle.database.jdbc:ojdbc11:23.6.0.24.10"
+    case_folding = "upper"
+    # Oracle rejects AS before a table alias.
+    subquery_as = " "
+    needs_column_plan = True
+
+    def __init__(self, number_mapping: str = "decimal(38,18)") -> None:
+        self.number_type = spark_number_type(number_mapping)
+
+    # -- connection ----------------------------------------------------------------
+    def build_url(self, settings: JdbcSettings) -> str:
+        """TNS descriptor or alias, SID form, or the service-name form (in that order)."""
+        if settings.tns:
+            return f"jdbc:oracle:thin:@{tns_target(settings.tns)}"
+        host = settings.host or "localhost"
+        port = settings.port or self.default_port
+        if settings.sid:
+            return f"jdbc:oracle:thin:@{host}:{port}:{settings.sid}"
+        service = settings.service or settings.database
+        if not service:
+            raise ValueError(
+                "oracle needs 'service' (or 'sid', 'tns' or a full 'url') in [database]"
+            )
+        return f"jdbc:oracle:thin:@//{host}:{port}/{service}"
+
+    def extra_options(self, settings: JdbcSettings) -> dict[str, str]:
+        """The tnsnames.ora / wallet directory, when one is configured."""
+        if settings.tns_admin:
+            return {"oracle.net.tns_admin": settings.tns_admin}
+        return {}
+
+    def session_init(self, module: str, action: str) -> str | None:
+        """A PL/SQL block naming the session and fixing time zone and NLS formats."""
+        lines = [
+            "BEGIN",
+            "DBMS_APPLICATION_INFO.SET_MODULE("
+            f"{sql_string(truncate_bytes(module, MODULE_MAX_BYTES))}, "
+            f"{sql_string(truncate_bytes(action, ACTION_MAX_BYTES))});",
+        ]
+        for parameter, value in NLS_SETTINGS:
+            statement = f"ALTER SESSION SET {parameter} = {sql_string(value)}"
+            lines.append(f"EXECUTE IMMEDIATE {sql_string(statement)};")
+        lines.append("END;")
+        return " ".join(lines)
+
+    # -- splits --------------------------------------------------------------------
+    def hash_expression(self, columns: list[str]) -> str:
+        """ORA_HASH of the key (joined with '|'), or of ROWID when there is no key."""
+        if not columns:
+            return "ORA_HASH(ROWID)"
+        return "ORA_HASH(" + "||'|'||".join(self.quote(c) for c in columns) + ")"
+
+    # -- flashback -------------------------------------------------------------------
+    def flashback_clause(self, snapshot: str | int | dt.datetime | None) -> str:
+        """' AS OF SCN n' or ' AS OF TIMESTAMP TIMESTAMP ...' ('' without a snapshot)."""
+        if snapshot is None or snapshot == "":
+            return ""
+        if isinstance(snapshot, bool):
+            raise ValueError("a flashback snapshot is an SCN or a timestamp, not a boolean")
+        if isinstance(snapshot, int):
+            if snapshot < 0:
+                raise ValueError(f"an SCN is not negative: {snapshot}")
+            return f" AS OF SCN {snapshot}"
+        if isinstance(snapshot, dt.datetime):
+            return f" AS OF TIMESTAMP {self.timestamp_literal(snapshot)}"
+        text = str(snapshot).strip()
+        if SCN.match(text):
+            return f" AS OF SCN {int(text)}"
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"flashback snapshot {snapshot!r} is neither an SCN (digits) nor an ISO "
+                "timestamp such as 2024-05-01 12:00:00"
+            ) from None
+        return f" AS OF TIMESTAMP {self.timestamp_literal(moment)}"
+
+    def relation_as_of(self, relation_sql: str, snapshot: str | int | dt.datetime | None) -> str:
+        """A table reference read as of the snapshot (tables and views only, not subqueries)."""
+        if relation_sql.lstrip().startswith("(") and snapshot not in (None, ""):
+            raise ValueError(
+                "flashback applies to a table or view; put AS OF inside the custom_query"
+            )
+        return f"{relation_sql}{self.flashback_clause(snapshot)}"
+
+    def current_scn_sql(self) -> str:
+        """The query returning the database's current SCN (needs SELECT on V$DATABASE)."""
+        return "SELECT CURRENT_SCN FROM V$DATABASE"
+
+    # -- columns ---------------------------------------------------------------------
+    def columns_sql(self, schema: str | None, table: str) -> str:
+        """ALL_TAB_COLUMNS rows of the table, owner and name as escaped literals."""
+        owner = (
+            sql_string(self.catalog_name(schema))
+            if schema
+            else "SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')"
+        )
+        return (
+            "SELECT COLUMN_NAME, DATA_TYPE, DATA_PRECISION, DATA_SCALE FROM ALL_TAB_COLUMNS "
+            f"WHERE OWNER = {owner} AND TABLE_NAME = {sql_string(self.catalog_name(table))} "
+            "ORDER BY COLUMN_ID"
+        )
+
+    def catalog_name(self, identifier: str) -> str:
+        """The validated name as the catalog stores it (raises on unsafe input)."""
+        self.quote(identifier)
+        return self.normalize(identifier)
+
+    def column_plan(self, columns: list[SourceColumn]) -> ColumnPlan:
+        """Select list and customSchema that read every readable column faithfully."""
+        selected: list[str] = []
+        schema: list[str] = []
+        warnings: list[str] = []
+        for column in columns:
+            try:
+                quoted = self.quote(f'"{column.name}"')
+            except UnsafeIdentifierError:
+                warnings.append(f"column {column.name!r} left out: its name cannot be quoted")
+                continue
+            expression, spark_type, note = self.column_read(column, quoted)
+            if note:
+                warnings.append(f"column {column.name} ({column.data_type}) {note}")
+            if expression is None:
+                continue
+            selected.append(expression)
+            if spark_type:
+                schema.append(f"`{column.name}` {spark_type}")
+        if not selected:
+            raise ValueError("no column of the table can be read: " + "; ".join(warnings))
+        return ColumnPlan(", ".join(selected), ", ".join(schema) or None, tuple(warnings))
+
+    def column_read(
+        self, column: SourceColumn, quoted: str
+    ) -> tuple[str | None, str | None, str | None]:
+        """(select expression or None to leave out, Spark type override, warning)."""
+        data_type = column.data_type.upper().strip()
+        if data_type in ("NUMBER", "FLOAT"):
+            return quoted, self.number_override(data_type, column), None
+        if data_type in KEPT_TYPES or PLAIN_TIMESTAMP.match(data_type):
+            return quoted, None, None
+        if ZONED_TIMESTAMP.match(data_type):
+            return f"SYS_EXTRACT_UTC({quoted}) AS {quoted}", None, "read as UTC"
+        converted = {
+            "XMLTYPE": f"XMLSERIALIZE(CONTENT {quoted} AS CLOB)",
+            "JSON": f"JSON_SERIALIZE({quoted} RETURNING CLOB)",
+            "ROWID": f"ROWIDTOCHAR({quoted})",
+            "UROWID": f"CAST({quoted} AS VARCHAR2(4000))",
+        }.get(data_type)
+        if converted is None and INTERVAL.match(data_type):
+            converted = f"TO_CHAR({quoted})"
+        if converted is not None:
+            return f"{converted} AS {quoted}", None, "read as text"
+        reason = "is not readable over JDBC" if data_type in UNREADABLE_TYPES else "has no mapping"
+        return None, None, f"left out: the type {reason}"
+
+    def number_override(self, data_type: str, column: SourceColumn) -> str | None:
+        """Spark type for NUMBER/FLOAT columns whose JDBC metadata Spark misreads."""
+        precision, scale = column.precision, column.scale
+        # Bare NUMBER and FLOAT report scale -127; Spark would cut them to DECIMAL(38,10).
+        if data_type == "FLOAT" or (precision is None and scale is None):
+            return self.number_type
+        if precision is None:
+            return None  # NUMBER(*, s): reported as precision 38, which Spark reads well
+        if scale is not None and scale < 0:
+            return f"DECIMAL({min(38, precision - scale)},0)"
+        if scale is not None and scale > precision:
+            return f"DECIMAL({min(38, scale)},{min(38, scale)})"
+        return None
+
+
+def spark_number_type(mapping: str) -> str:
+    """The Spark type for bare NUMBER: 'decimal(p,s)', 'string' or 'double'."""
+    text = mapping.strip().lower()
+    if text in ("string", "double"):
+        return text.upper()
+    match = DECIMAL_MAPPING.match(text)
+    if match:
+        precision, scale = int(match.group(1)), int(match.group(2))
+        if 1 <= precision <= 38 and scale <= precision:
+            return f"DECIMAL({precision},{scale})"
+    raise ValueError(
+        f"number_mapping {mapping!r} is not one of: decimal(p,s) with p <= 38, string, double"
+    )
+
+
+def tns_target(tns: str) -> str:
+    """A TNS descriptor '(DESCRIPTION=...)' on one line, or a checked TNS alias."""
+    text = " ".join(tns.split())
+    if text.startswith("("):
+        if text.count("(") != text.count(")") or not text.endswith(")"):
+            raise ValueError("the 'tns' descriptor has unbalanced parentheses")
+        return text
+    if not TNS_ALIAS.match(text):
+        raise ValueError(f"{tns!r} is neither a TNS alias nor a (DESCRIPTION=...) descriptor")
+    return text
+
+
+def sql_string(value: str) -> str:
+    """A single-quoted SQL literal, quotes doubled and control characters dropped."""
+    clean = "".join(ch for ch in value if ch >= " " or ch == "\t")
+    return "'" + clean.replace("'", "''") + "'"
+
+
+def truncate_bytes(value: str, limit: int) -> str:
+    """The longest prefix whose UTF-8 form fits in limit bytes (never half a character)."""
+    encoded = value.encode("utf-8")
+    if len(encoded) <= limit:
+        return value
+    return encoded[:limit].decode("utf-8", errors="ignore")

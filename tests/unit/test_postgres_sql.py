@@ -1,0 +1,211 @@
+"""PostgreSQL SQL text: every statement parses as PostgreSQL and says what the task means."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from data_extractor.adapters.jdbc import dialect_for
+from data_extractor.adapters.jdbc.dialect import UnsafeIdentifierError
+from data_extractor.adapters.jdbc.postgresql import PostgresDialect
+from data_extractor.adapters.jdbc.reader import JdbcSourceReader
+from data_extractor.adapters.jdbc.settings import JdbcSettings
+from data_extractor.domain.errors import InputError
+from data_extractor.domain.model import ExtractionTask, TableState
+from data_extractor.domain.planning import PlanOptions, plan_table
+from data_extractor.domain.specs import parse_table_specs
+
+DIALECT = PostgresDialect()
+READER = JdbcSourceReader(None, JdbcSettings(type="postgresql"), DIALECT)
+RUN_DATE = dt.date(2024, 5, 2)
+WATERMARK = dt.datetime(2024, 5, 1, 23, 59, 59, 250000)
+UPPER = dt.datetime(2024, 5, 2, 6, 0, 0, 1)
+COMMITTED = TableState(watermark=WATERMARK, last_run_id="r0")
+INJECTIONS = [
+    '"; DROP TABLE x --"',
+    'a" OR "1"="1',
+    "`t`; DROP TABLE u",
+    "[t]; DROP TABLE u",
+    "t -- comment",
+    "t' OR '1'='1",
+    't\\"x',
+    "t\nDROP TABLE u",
+]
+
+
+def task_for(entry: dict, state: TableState | None = None, upper=None) -> ExtractionTask:
+    """The planner's task for one tables-file entry, closed at `upper` like a real run."""
+    [spec] = parse_table_specs([entry], "tables.json", "src")
+    task = plan_table(spec, state or TableState(), PlanOptions("r1", RUN_DATE, "/lake"))
+    assert isinstance(task, ExtractionTask), task
+    if upper is not None:
+        task = attrs.evolve(task, window=task.window.with_upper(upper))
+    return task
+
+
+def parse(sql: str) -> exp.Expression:
+    """Parse as PostgreSQL; raises if the SQL is not valid."""
+    return sqlglot.parse_one(sql, read="postgres")
+
+
+def names(tree: exp.Expression) -> tuple[tuple[str, bool], ...]:
+    """(name, quoted) of the schema and table identifiers in FROM."""
+    table = tree.find(exp.From).this
+    parts = [table.args.get("db"), table.this]
+    return tuple((p.this, p.quoted) for p in parts if p is not None)
+
+
+def bounds(tree: exp.Expression) -> dict[str, tuple[str, str, str]]:
+    """Each comparison in the WHERE: operator -> (column, literal text, literal type)."""
+    found = {}
+    for cmp in tree.find(exp.Where).find_all(exp.GT, exp.GTE, exp.LT, exp.LTE):
+        assert cmp.this.this.quoted, cmp.sql("postgres")
+        value = cmp.expression
+        kind = value.to.this.name if isinstance(value, exp.Cast) else "number"
+        found[type(cmp).__name__] = (cmp.this.name, value.find(exp.Literal).this, kind)
+    return found
+
+
+def test_full_extract_folds_unquoted_names_to_lower_case():
+    task = task_for(
+        {"table_name": "Order$Items#", "schema_name": '"Sales"', "is_full_extract": True}
+    )
+    sql = READER.select_sql(task)
+    assert sql == 'SELECT * FROM "Sales"."order$items#"'
+    tree = parse(sql)
+    assert tree.find(exp.Where) is None and names(tree) == (("Sales", True), ("order$items#", True))
+    assert READER.describe(task) == sql
+
+
+def test_first_watermark_run_reads_up_to_the_maximum_and_nulls():
+    task = task_for({"table_name": "events", "incremental_column": "user"}, upper=UPPER)
+    tree = parse(READER.select_sql(task))
+    condition = tree.find(exp.Where).this.unnest()
+    assert isinstance(condition, exp.Or) and isinstance(condition.expression, exp.Is)
+    assert bounds(tree) == {"LTE": ("user", "2024-05-02 06:00:00.000001", "TIMESTAMP")}
+
+
+def test_watermark_window_uses_timestamp_literals():
+    task = task_for({"table_name": "events", "incremental_column": '"UpdatedAt"'}, COMMITTED, UPPER)
+    tree = parse(READER.select_sql(task))
+    assert tree.find(exp.Is) is None
+    assert bounds(tree) == {
+        "GT": ("UpdatedAt", "2024-05-01 23:59:59.250000", "TIMESTAMP"),
+        "LTE": ("UpdatedAt", "2024-05-02 06:00:00.000001", "TIMESTAMP"),
+    }
+
+
+def test_aware_watermarks_are_written_as_utc_wall_clock():
+    state = TableState(
+        watermark=dt.datetime(2024, 5, 2, 1, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        last_run_id="r0",
+    )
+    tree = parse(
+        READER.select_sql(task_for({"table_name": "e", "incremental_column": "ts"}, state, UPPER))
+    )
+    assert bounds(tree)["GT"][1] == "2024-05-01 23:00:00.000000"
+
+
+def test_daily_window_with_lookback():
+    entry = {
+        "table_name": "events",
+        "incremental_column": "created",
+        "extraction_date": "2024-04-30",
+        "lookback": "6h",
+    }
+    state = TableState(watermark=dt.datetime(2024, 4, 30), last_run_id="r0")
+    tree = parse(READER.select_sql(task_for(entry, state)))
+    assert bounds(tree) == {
+        "GTE": ("created", "2024-04-29 18:00:00.000000", "TIMESTAMP"),
+        "LT": ("created", "2024-05-01 00:00:00.000000", "TIMESTAMP"),
+    }
+
+
+def test_date_and_numeric_cursors():
+    state = TableState(watermark=dt.date(2024, 4, 1), last_run_id="r0")
+    tree = parse(
+        READER.select_sql(
+            task_for({"table_name": "t", "incremental_column": "d"}, state, dt.date(2024, 5, 1))
+        )
+    )
+    assert bounds(tree) == {"GT": ("d", "2024-04-01", "DATE"), "LTE": ("d", "2024-05-01", "DATE")}
+    state = TableState(watermark=7, last_run_id="r0")
+    tree = parse(
+        READER.select_sql(task_for({"table_name": "t", "incremental_column": "id"}, state, 70))
+    )
+    assert bounds(tree) == {"GT": ("id", "7", "number"), "LTE": ("id", "70", "number")}
+
+
+def test_high_watermark_query():
+    task = task_for({"table_name": "events", "incremental_column": "ts"}, COMMITTED)
+    tree = parse(READER.high_watermark_sql(task))
+    [maximum] = tree.expressions
+    assert maximum.alias == "hw" and isinstance(maximum.this, exp.Max)
+    assert bounds(tree) == {"GT": ("ts", "2024-05-01 23:59:59.250000", "TIMESTAMP")}
+
+
+def test_custom_query_is_an_aliased_subquery():
+    entry = {
+        "table_name": "recent",
+        "custom_query": "SELECT id, ts FROM orders WHERE status = 'OPEN';",
+        "incremental_column": "ts",
+    }
+    sql = READER.select_sql(task_for(entry, COMMITTED, UPPER))
+    assert ";" not in sql  # the trailing semicolon is dropped, or the subquery would break
+    tree = parse(sql)
+    subquery = tree.find(exp.Subquery)
+    assert subquery.alias == "q"
+    assert set(bounds(tree)) == {"GT", "LTE"}
+    assert parse(f"SELECT * FROM {DIALECT.subquery(sql, 't')}").find(exp.Subquery).alias == "t"
+
+
+def test_hash_predicates_use_hashtext_of_every_key_column():
+    predicates = DIALECT.hash_predicates(["id", "Region"], 3)
+    assert len(predicates) == 3
+    for i, predicate in enumerate(predicates):
+        condition = parse(f"SELECT * FROM t WHERE {predicate}").find(exp.Where).this
+        assert isinstance(condition, exp.EQ) and condition.expression.this == str(i)
+        modulo = condition.this
+        assert isinstance(modulo, exp.Mod) and modulo.expression.this == "3"
+        assert isinstance(modulo.this, exp.Abs)
+        assert modulo.find(exp.Anonymous).name.lower() == "hashtext"
+        columns = [(c.name, c.this.quoted) for c in modulo.find_all(exp.Column, bfs=False)]
+        assert columns == [("id", True), ("region", True)]
+        assert "|" in [lit.this for lit in modulo.find_all(exp.Literal)]
+
+
+def test_url_and_aliases():
+    assert (
+        DIALECT.url(JdbcSettings(type="postgresql", host="pg", database="app"))
+        == "jdbc:postgresql://pg:5432/app"
+    )
+    assert isinstance(dialect_for("postgres"), PostgresDialect)
+    assert isinstance(dialect_for("pg"), PostgresDialect)
+    with pytest.raises(
+        ValueError, match="known: derby, mariadb, mysql, oracle, postgresql, sqlserver"
+    ):
+        dialect_for("db2")
+
+
+@pytest.mark.parametrize("bad", INJECTIONS)
+@pytest.mark.parametrize("key", ["table_name", "schema_name", "incremental_column", "split_column"])
+def test_tables_file_rejects_injection_in_names(bad, key):
+    entry = {"table_name": "events", "is_full_extract": True, key: bad}
+    with pytest.raises(InputError) as caught:
+        parse_table_specs([entry], "tables.json", "src")
+    assert [p.key for p in caught.value.problems] == [key]
+
+
+@pytest.mark.parametrize("bad", INJECTIONS)
+def test_quote_rejects_injection(bad):
+    with pytest.raises(UnsafeIdentifierError):
+        DIALECT.quote(bad)
+
+
+def test_quote_rejects_block_comment_markers():
+    with pytest.raises(UnsafeIdentifierError):
+        DIALECT.quote("t/**/x")

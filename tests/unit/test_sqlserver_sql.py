@@ -1,0 +1,204 @@
+"""SQL Server SQL text: every statement parses as T-SQL and says what the task means."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from data_extractor.adapters.jdbc import dialect_for
+from data_extractor.adapters.jdbc.dialect import UnsafeIdentifierError
+from data_extractor.adapters.jdbc.reader import JdbcSourceReader
+from data_extractor.adapters.jdbc.settings import JdbcSettings
+from data_extractor.adapters.jdbc.sqlserver import SqlServerDialect
+from data_extractor.domain.errors import InputError
+from data_extractor.domain.model import ExtractionTask, TableState
+from data_extractor.domain.planning import PlanOptions, plan_table
+from data_extractor.domain.specs import parse_table_specs
+
+DIALECT = SqlServerDialect()
+READER = JdbcSourceReader(None, JdbcSettings(type="sqlserver"), DIALECT)
+RUN_DATE = dt.date(2024, 5, 2)
+WATERMARK = dt.datetime(2024, 5, 1, 23, 59, 59, 250000)
+UPPER = dt.datetime(2024, 5, 2, 6, 0, 0, 1)
+COMMITTED = TableState(watermark=WATERMARK, last_run_id="r0")
+INJECTIONS = [
+    '"; DROP TABLE x --"',
+    'a" OR "1"="1',
+    "`t`; DROP TABLE u",
+    "[t]; DROP TABLE u",
+    "t]; DROP TABLE u; --",
+    "t -- comment",
+    "t' OR '1'='1",
+    "t\nDROP TABLE u",
+]
+
+
+def task_for(entry: dict, state: TableState | None = None, upper=None) -> ExtractionTask:
+    """The planner's task for one tables-file entry, closed at `upper` like a real run."""
+    [spec] = parse_table_specs([entry], "tables.json", "src")
+    task = plan_table(spec, state or TableState(), PlanOptions("r1", RUN_DATE, "/lake"))
+    assert isinstance(task, ExtractionTask), task
+    if upper is not None:
+        task = attrs.evolve(task, window=task.window.with_upper(upper))
+    return task
+
+
+def parse(sql: str) -> exp.Expression:
+    """Parse as T-SQL; raises if the SQL is not valid."""
+    return sqlglot.parse_one(sql, read="tsql")
+
+
+def names(tree: exp.Expression) -> tuple[tuple[str, bool], ...]:
+    """(name, quoted) of the schema and table identifiers in FROM."""
+    table = tree.find(exp.From).this
+    parts = [table.args.get("db"), table.this]
+    return tuple((p.this, p.quoted) for p in parts if p is not None)
+
+
+def bounds(tree: exp.Expression) -> dict[str, tuple[str, str, str]]:
+    """Each comparison in the WHERE: operator -> (column, literal text, CAST target type)."""
+    found = {}
+    for cmp in tree.find(exp.Where).find_all(exp.GT, exp.GTE, exp.LT, exp.LTE):
+        assert cmp.this.this.quoted, cmp.sql("tsql")
+        value = cmp.expression
+        target = value.to.this.name if isinstance(value, exp.Cast) else "number"
+        found[type(cmp).__name__] = (cmp.this.name, value.find(exp.Literal).this, target)
+    return found
+
+
+def test_full_extract_uses_bracketed_names_as_written():
+    task = task_for({"table_name": "Order$Items#", "schema_name": "Sales", "is_full_extract": True})
+    sql = READER.select_sql(task)
+    assert sql == "SELECT * FROM [Sales].[Order$Items#]"
+    tree = parse(sql)
+    assert tree.find(exp.Where) is None
+    assert names(tree) == (("Sales", True), ("Order$Items#", True))
+    assert READER.describe(task) == sql
+
+
+def test_first_watermark_run_reads_up_to_the_maximum_and_nulls():
+    task = task_for({"table_name": "events", "incremental_column": "select"}, upper=UPPER)
+    tree = parse(READER.select_sql(task))
+    condition = tree.find(exp.Where).this.unnest()
+    assert isinstance(condition, exp.Or) and isinstance(condition.expression, exp.Is)
+    assert condition.expression.this.name == "select"  # a reserved word, bracketed
+    assert bounds(tree) == {"LTE": ("select", "2024-05-02 06:00:00.000001", "DATETIME2")}
+
+
+def test_watermark_window_uses_datetime2_casts():
+    task = task_for({"table_name": "events", "incremental_column": "UpdatedAt"}, COMMITTED, UPPER)
+    tree = parse(READER.select_sql(task))
+    assert tree.find(exp.Is) is None
+    assert bounds(tree) == {
+        "GT": ("UpdatedAt", "2024-05-01 23:59:59.250000", "DATETIME2"),
+        "LTE": ("UpdatedAt", "2024-05-02 06:00:00.000001", "DATETIME2"),
+    }
+
+
+def test_daily_window_and_lookback():
+    entry = {
+        "table_name": "events",
+        "incremental_column": "created",
+        "extraction_date": "2024-04-30",
+        "lookback": "1d",
+    }
+    state = TableState(watermark=dt.datetime(2024, 4, 30), last_run_id="r0")
+    tree = parse(READER.select_sql(task_for(entry, state)))
+    assert bounds(tree) == {
+        "GTE": ("created", "2024-04-29 00:00:00.000000", "DATETIME2"),
+        "LT": ("created", "2024-05-01 00:00:00.000000", "DATETIME2"),
+    }
+
+
+def test_date_and_numeric_cursors():
+    state = TableState(watermark=dt.date(2024, 4, 1), last_run_id="r0")
+    tree = parse(
+        READER.select_sql(
+            task_for({"table_name": "t", "incremental_column": "d"}, state, dt.date(2024, 5, 1))
+        )
+    )
+    assert bounds(tree) == {"GT": ("d", "2024-04-01", "DATE"), "LTE": ("d", "2024-05-01", "DATE")}
+    state = TableState(watermark=41, last_run_id="r0")
+    entry = {"table_name": "t", "incremental_column": "id", "lookback": 10}
+    tree = parse(READER.select_sql(task_for(entry, state, 99)))
+    assert bounds(tree) == {"GT": ("id", "31", "number"), "LTE": ("id", "99", "number")}
+
+
+def test_high_watermark_query():
+    task = task_for({"table_name": "events", "incremental_column": "ts"}, COMMITTED)
+    tree = parse(READER.high_watermark_sql(task))
+    [maximum] = tree.expressions
+    assert maximum.alias == "hw" and isinstance(maximum.this, exp.Max)
+    assert bounds(tree) == {"GT": ("ts", "2024-05-01 23:59:59.250000", "DATETIME2")}
+
+
+def test_custom_query_is_an_aliased_subquery():
+    entry = {
+        "table_name": "open_orders",
+        "custom_query": "SELECT TOP 100 id, ts FROM dbo.orders WHERE status = N'OPEN'",
+        "incremental_column": "ts",
+    }
+    sql = READER.select_sql(task_for(entry, COMMITTED, UPPER))
+    assert ") AS q WHERE" in sql
+    tree = parse(sql)
+    subquery = tree.find(exp.Subquery)
+    assert subquery.alias == "q" and subquery.this.args["limit"] is not None
+    assert set(bounds(tree)) == {"GT", "LTE"}
+    assert parse(f"SELECT * FROM {DIALECT.subquery(sql, 't')}").find(exp.Subquery).alias == "t"
+
+
+def test_hash_predicates_use_checksum_and_the_modulo_operator():
+    predicates = DIALECT.hash_predicates(["id", "Region Code"], 3)
+    assert len(predicates) == 3
+    for i, predicate in enumerate(predicates):
+        condition = parse(f"SELECT * FROM t WHERE {predicate}").find(exp.Where).this
+        assert isinstance(condition, exp.EQ) and condition.expression.this == str(i)
+        modulo = condition.this
+        assert isinstance(modulo, exp.Mod) and modulo.expression.this == "3"
+        # ABS over a BIGINT: ABS(INT) overflows on -2147483648.
+        assert isinstance(modulo.this, exp.Abs) and modulo.this.this.to.this.name == "BIGINT"
+        checksum = modulo.this.this.this
+        assert checksum.name.upper() == "CHECKSUM"
+        assert [(c.name, c.this.quoted) for c in checksum.expressions] == [
+            ("id", True),
+            ("Region Code", True),
+        ]
+    with pytest.raises(ValueError):
+        DIALECT.hash_predicates([], 2)
+
+
+def test_url_defaults_to_encrypted_and_validated():
+    url = DIALECT.url(JdbcSettings(type="sqlserver", host="sql.example", database="Sales"))
+    assert url == (
+        "jdbc:sqlserver://sql.example:1433;databaseName=Sales;encrypt=true;"
+        "trustServerCertificate=false;applicationName=data-extractor"
+    )
+    raw = "jdbc:sqlserver://h:1;encrypt=true;trustServerCertificate=true"
+    assert DIALECT.url(JdbcSettings(type="sqlserver", url=raw, host="x")) == raw
+    assert DIALECT.driver == "com.microsoft.sqlserver.jdbc.SQLServerDriver"
+    assert isinstance(dialect_for("mssql"), SqlServerDialect)
+    assert isinstance(dialect_for("SQLServer"), SqlServerDialect)
+
+
+@pytest.mark.parametrize("bad", INJECTIONS)
+@pytest.mark.parametrize("key", ["table_name", "schema_name", "incremental_column", "split_column"])
+def test_tables_file_rejects_injection_in_names(bad, key):
+    entry = {"table_name": "events", "is_full_extract": True, key: bad}
+    with pytest.raises(InputError) as caught:
+        parse_table_specs([entry], "tables.json", "src")
+    assert [p.key for p in caught.value.problems] == [key]
+
+
+@pytest.mark.parametrize("bad", INJECTIONS)
+def test_quote_rejects_injection(bad):
+    with pytest.raises(UnsafeIdentifierError):
+        DIALECT.quote(bad)
+
+
+def test_quote_rejects_block_comment_markers():
+    with pytest.raises(UnsafeIdentifierError):
+        DIALECT.quote("t/**/x")
