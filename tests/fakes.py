@@ -61,6 +61,11 @@ class FakeSource:
         """A stand-in for the SQL."""
         return f"SELECT * FROM {task.key}"
 
+    def current_snapshot(self) -> str:
+        """A fixed SCN-like token."""
+        self.snapshots_read = getattr(self, "snapshots_read", 0) + 1
+        return "4242"
+
 
 class FakeWriter:
     """Keeps written datasets by output path (an overwrite replaces)."""

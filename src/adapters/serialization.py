@@ -99,6 +99,7 @@ def manifest_to_json(manifest: Manifest) -> str:
         **(stats_to_json(manifest.stats) or {}),
         "window": window_to_json(manifest.window),
         "source_query": manifest.source_query,
+        "snapshot": manifest.snapshot,
         "started_at": manifest.started_at.isoformat(),
         "finished_at": manifest.finished_at.isoformat(),
     }

@@ -70,6 +70,7 @@ class TableSpec:
     fetch_size: int | None = None
     rows_per_file: int | None = None
     predicates: tuple[str, ...] = ()
+    flashback: str | None = None
 
     @property
     def key(self) -> str:
@@ -134,6 +135,7 @@ class ExtractionTask:
     upper_from_source: bool = False
     replaces_commit: bool = False
     probe: SourceProbe | None = None
+    snapshot: str | None = None
 
     @property
     def key(self) -> str:
@@ -182,6 +184,7 @@ class Manifest:
     source_query: str
     started_at: dt.datetime
     finished_at: dt.datetime
+    snapshot: str | None = None
 
 
 @attrs.frozen

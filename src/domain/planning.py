@@ -29,6 +29,7 @@ class PlanOptions:
     run_date: dt.date
     output_base: str
     force: bool = False
+    snapshot: str | None = None
 
 
 def output_path(output_base: str, spec: TableSpec, day: dt.date, run_id: str) -> str:
@@ -50,7 +51,9 @@ def plan_run(
         if isinstance(decision, PlannedSkip):
             skipped.append(decision)
         else:
-            tasks.append(decision)
+            # A table's own flashback wins over the run's consistent snapshot.
+            snapshot = spec.flashback or options.snapshot
+            tasks.append(attrs.evolve(decision, snapshot=snapshot) if snapshot else decision)
     return ExtractionPlan(options.run_id, options.run_date, tuple(tasks), tuple(skipped))
 
 

@@ -31,6 +31,9 @@ class SourceReader(Protocol):
     def describe(self, task: ExtractionTask) -> str:
         """The SQL the read sends, for manifests and plans (never any secret)."""
 
+    def current_snapshot(self) -> str:
+        """A token for the source's state now (Oracle: the SCN), for consistent runs."""
+
 
 class DatasetWriter(Protocol):
     """Writes a dataset to a run directory, replacing whatever was there."""

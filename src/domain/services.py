@@ -167,6 +167,7 @@ class ExtractionService:
                 self.reader.describe(task),
                 began,
                 self.clock.now(),
+                task.snapshot,
             )
         )
         self.state.save(task.key, state.committed(run_id, task.output_path, watermark))
@@ -198,6 +199,7 @@ class RunRequest:
     today: dt.date
     output_base: str
     force: bool = False
+    consistent_snapshot: bool = False
 
 
 def extract(
@@ -207,6 +209,10 @@ def extract(
     with service.state.lock(request.run_id):
         states = service.recover(spec.key for spec in specs)
         run_date = service.state.run_date(request.run_id, request.today)
-        options = PlanOptions(request.run_id, run_date, request.output_base, request.force)
+        # Read once, before any table: every table of the run then reads as of it.
+        snapshot = service.reader.current_snapshot() if request.consistent_snapshot else None
+        options = PlanOptions(
+            request.run_id, run_date, request.output_base, request.force, snapshot
+        )
         plan = plan_run(specs, states, options)
         return plan, service.run(plan)

@@ -17,7 +17,7 @@ from data_extractor.adapters.jdbc.dialect import SourceColumn, UnsafeIdentifierE
 from data_extractor.adapters.jdbc.oracle import OracleDialect
 from data_extractor.adapters.jdbc.reader import JdbcSourceReader
 from data_extractor.adapters.jdbc.settings import JdbcSettings
-from data_extractor.domain.errors import InputError
+from data_extractor.domain.errors import ExtractionError, InputError
 from data_extractor.domain.model import ExtractionTask, Mode, TableState
 from data_extractor.domain.planning import PlanOptions, plan_table
 from data_extractor.domain.specs import parse_table_specs
@@ -493,3 +493,23 @@ def test_quote_rejects_injection(bad):
 def test_quote_rejects_block_comment_markers():
     with pytest.raises(UnsafeIdentifierError):
         DIALECT.quote("t/**/x")
+
+
+def test_the_reader_puts_the_tasks_snapshot_in_every_query():
+    task = task_for({"table_name": "events", "incremental_column": "updated_at"}, COMMITTED)
+    task = attrs.evolve(task, snapshot="987654")
+    for sql in (
+        READER.select_sql(task),
+        READER.probe_sql(task, "ID"),
+        READER.high_watermark_sql(task),
+    ):
+        version = source_table(parse(sql)).args["version"]
+        assert version.name == "SCN" and version.expression.this == "987654"
+
+
+def test_a_snapshot_on_a_custom_query_is_refused():
+    task = task_for(
+        {"table_name": "q", "custom_query": "SELECT 1 AS x FROM dual", "is_full_extract": True}
+    )
+    with pytest.raises(ExtractionError, match="AS OF inside the query"):
+        READER.select_sql(attrs.evolve(task, snapshot="1"))

@@ -101,3 +101,11 @@ def test_forced_redo_starts_from_the_previous_watermark():
         WATERMARK, state, PlanOptions("run1", dt.date(2024, 3, 2), "/lake", force=True)
     )
     assert task.window.lower == 20 and task.replaces_commit
+
+
+def test_a_tables_own_flashback_wins_over_the_runs_snapshot():
+    own = TableSpec("erp", "ledger", strategy=Strategy.FULL, flashback="2024-03-01 06:00:00")
+    plan = plan_run(
+        [own, WATERMARK], {}, PlanOptions("run1", dt.date(2024, 3, 2), "/lake", snapshot="777")
+    )
+    assert [t.snapshot for t in plan.tasks] == ["2024-03-01 06:00:00", "777"]

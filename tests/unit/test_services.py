@@ -175,3 +175,12 @@ def test_rerun_never_overwrites_an_older_committed_output(world):
     assert report.results[0].status is Status.SKIPPED
     assert "already committed" in report.results[0].note
     assert sorted(committed_rows(world, ORDERS.key)) == list(range(12))
+
+
+def test_a_consistent_snapshot_is_read_once_and_given_to_every_table(world):
+    request = RunRequest("r1", dt.date(2024, 3, 2), "/lake", consistent_snapshot=True)
+    plan, report = extract(world, [ORDERS, CUSTOMERS], request)
+    assert report.exit_code == 0
+    assert world.reader.snapshots_read == 1
+    assert {t.snapshot for t in plan.tasks} == {"4242"}
+    assert {m.snapshot for m in world.manifests.written.values()} == {"4242"}

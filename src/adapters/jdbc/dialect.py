@@ -160,6 +160,10 @@ class Dialect:
         """A statement run when each connection opens (None for nothing)."""
         return None
 
+    def current_snapshot_sql(self) -> str:
+        """The query for the current snapshot token; only flashback databases have one."""
+        raise NotImplementedError(f"{self.name} has no flashback query")
+
     def flashback_clause(self, snapshot: str | None) -> str:
         """AS OF clause for consistent reads; only some databases have one."""
         if snapshot:

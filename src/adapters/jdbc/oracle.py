@@ -144,6 +144,10 @@ class OracleDialect(Dialect):
             )
         return f"{relation_sql}{self.flashback_clause(snapshot)}"
 
+    def current_snapshot_sql(self) -> str:
+        """The run-wide snapshot is Oracle's current SCN."""
+        return self.current_scn_sql()
+
     def current_scn_sql(self) -> str:
         """The query returning the database's current SCN (needs SELECT on V$DATABASE)."""
         return "SELECT CURRENT_SCN FROM V$DATABASE"

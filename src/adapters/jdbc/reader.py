@@ -7,6 +7,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from ...domain.errors import ExtractionError
 from ...domain.model import CursorValue, ExtractionTask, SourceProbe, TableSpec
 from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count
 from ..spark_errors import translate
@@ -34,15 +35,21 @@ class JdbcSourceReader:
         self._rows_per_partition = rows_per_partition
 
     # -- SQL text (no Spark needed) ------------------------------------------
-    def relation(self, spec: TableSpec) -> str:
-        """The table, or the user's query as a subquery."""
+    def relation(self, spec: TableSpec, snapshot: str | None = None) -> str:
+        """The table (as of a snapshot, where asked), or the user's query as a subquery."""
         if spec.custom_query:
+            if snapshot:
+                raise ExtractionError(
+                    f"{spec.key}: a flashback snapshot cannot apply to custom_query; "
+                    "write AS OF inside the query"
+                )
             return self._dialect.subquery(spec.custom_query, "q")
-        return self._dialect.table(spec.schema_name, spec.table_name)
+        table = self._dialect.table(spec.schema_name, spec.table_name)
+        return table + self._dialect.flashback_clause(snapshot)
 
     def select_sql(self, task: ExtractionTask, select_list: str = "*") -> str:
         """SELECT of the task's rows: the whole relation or one cursor window."""
-        sql = f"SELECT {select_list} FROM {self.relation(task.spec)}"
+        sql = f"SELECT {select_list} FROM {self.relation(task.spec, task.snapshot)}"
         condition = self._dialect.window_predicate(task.window) if task.window else None
         return f"{sql} WHERE {condition}" if condition else sql
 
@@ -50,7 +57,7 @@ class JdbcSourceReader:
         """MAX of the cursor, above the window's lower bound so an index can serve it."""
         assert task.window is not None
         column = self._dialect.quote(task.window.column)
-        sql = f"SELECT MAX({column}) AS hw FROM {self.relation(task.spec)}"
+        sql = f"SELECT MAX({column}) AS hw FROM {self.relation(task.spec, task.snapshot)}"
         if task.window.lower is not None:
             sql += f" WHERE {column} > {self._dialect.literal(task.window.lower)}"
         return sql
@@ -86,11 +93,24 @@ class JdbcSourceReader:
         opts.update(self._dialect.extra_options(s))
         return opts
 
-    def _load(self, sql: str, spec: TableSpec, extra: dict[str, str] | None = None) -> Any:
+    def _load(self, sql: str, spec: TableSpec | None, extra: dict[str, str] | None = None) -> Any:
         spark = self._sessions.get()
         reader = spark.read.format("jdbc").options(**self.options(spec))
         reader = reader.option("dbtable", self._dialect.subquery(sql, "t"))
         return reader.options(**(extra or {})).load()
+
+    def current_snapshot(self) -> str:
+        """The source's current snapshot token (Oracle's SCN), read through Spark."""
+        try:
+            sql = self._dialect.current_snapshot_sql()
+            frame = self._load(sql, None)
+            return str(frame.selectExpr(f"CAST(`{frame.columns[0]}` AS STRING)").first()[0])
+        except NotImplementedError as exc:
+            raise ExtractionError(
+                f"consistent_snapshot needs flashback queries; {self._dialect.name} has none"
+            ) from exc
+        except Exception as exc:
+            raise translate(exc, "reading the current snapshot") from exc
 
     def probe(self, task: ExtractionTask) -> SourceProbe:
         """One query before the read: MAX(cursor), COUNT(*) and the split column's bounds."""
@@ -134,7 +154,7 @@ class JdbcSourceReader:
         if split:
             parts += [f"MIN({q(split)}) AS lo", f"MAX({q(split)}) AS hi"]
         parts.append("COUNT(*) AS n")
-        sql = f"SELECT {', '.join(parts)} FROM {self.relation(task.spec)}"
+        sql = f"SELECT {', '.join(parts)} FROM {self.relation(task.spec, task.snapshot)}"
         condition = self._dialect.window_predicate(task.window) if task.window else None
         return f"{sql} WHERE {condition}" if condition else sql
 
