@@ -15,7 +15,9 @@ REFERENCE = re.compile(r"^(env:|secret://|file:)")
 URL_CREDENTIALS = [
     (
         re.compile(
-            r"(?i)((?:password|passwd|pwd|secret|token|accesskey|secretkey)\s*[=:]\s*)([^;&\s,'\")]+)"
+            # (?!//) keeps `secret://scope/key` references readable: they name, not hold.
+            r"(?i)((?:password|passwd|pwd|secret|token|accesskey|secretkey)\s*[=:]\s*)"
+            r"(?!//)([^;&\s,'\")]+)"
         ),
         r"\1***",
     ),

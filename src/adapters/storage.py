@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ..domain.errors import InputError, Problem
 from ..domain.model import ExtractionTask, Manifest, WriteStats
 from .files import FileSystem
 from .serialization import manifest_to_json
@@ -12,6 +13,30 @@ from .spark_errors import translate
 
 MANIFEST = "_manifest.json"
 SUPPORTED_FORMATS = ("parquet", "delta")
+DELTA_HINT = (
+    "output_format = delta needs Delta Lake in the Spark session, and this one has none. "
+    "Databricks has it built in; elsewhere pip install delta-spark (the release matching your "
+    "Spark) and start Spark with --packages io.delta:delta-spark_2.13:<version>, e.g. in your "
+    "config: [database] driver_packages = <your JDBC driver>,io.delta:delta-spark_2.13:<version>. "
+    "Or set output_format = parquet"
+)
+
+
+def require_output_format(sessions: Any, output_format: str) -> str:
+    """The format, once the session is known to write it (InputError naming the package if not)."""
+    fmt = (output_format or "parquet").lower()
+    if fmt == "parquet":
+        return fmt  # built into Spark: no need to touch the session here
+    spark = sessions.get()
+    jvm = spark._jvm
+    try:
+        jvm.org.apache.spark.sql.execution.datasources.DataSource.lookupDataSource(
+            fmt, spark._jsparkSession.sessionState().conf()
+        )
+    except Exception:  # noqa: BLE001 - py4j wraps Spark's DATA_SOURCE_NOT_FOUND
+        hint = DELTA_HINT if fmt == "delta" else f"Spark has no data source {fmt!r}"
+        raise InputError([Problem("config [extraction]", "output_format", hint)]) from None
+    return fmt
 
 
 class SparkDatasetWriter:
@@ -38,7 +63,8 @@ class SparkDatasetWriter:
         spark = dataset.sparkSession
         pool = task.key.replace("/", ".")
         spark.sparkContext.setLocalProperty("spark.scheduler.pool", pool)
-        spark.sparkContext.setJobDescription(f"data-extractor {task.key}")
+        # The job group lets the progress display find this table's Spark stages.
+        spark.sparkContext.setJobGroup(task.key, f"data-extractor {task.key}")
         try:
             writer.save(task.output_path)
         except Exception as exc:

@@ -8,17 +8,25 @@ from collections.abc import Mapping
 from dependency_injector import containers, providers
 
 from ..adapters.clock import SystemClock
+from ..adapters.databricks import (
+    DatabricksFileSystem,
+    DatabricksSecretStore,
+    DatabricksSessionProvider,
+    DbutilsLocator,
+    detect_platform,
+    resolve_max_workers,
+)
 from ..adapters.hadoop_fs import HadoopFileSystem
 from ..adapters.jdbc import dialect_for
 from ..adapters.jdbc.reader import JdbcSourceReader
 from ..adapters.jdbc.settings import JdbcSettings
 from ..adapters.local_fs import LocalFileSystem, RoutingFileSystem
 from ..adapters.location import to_spark_path
-from ..adapters.progress import LoggingProgressReporter
+from ..adapters.progress import LoggingProgressReporter, RichProgressReporter, SparkRowMeter
 from ..adapters.secrets import EnvSecretStore, Redactor
 from ..adapters.spark_session import LocalSparkSessionProvider, SparkSettings
 from ..adapters.state import HadoopStateStore
-from ..adapters.storage import HadoopManifestStore, SparkDatasetWriter
+from ..adapters.storage import HadoopManifestStore, SparkDatasetWriter, require_output_format
 from ..domain.services import ExtractionService, RunSettings, one_line
 
 
@@ -81,10 +89,7 @@ def state_root(extraction: Mapping[str, str]) -> str:
 
 def platform_of(runtime: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> str:
     """`auto` resolved: Databricks when its runtime says so, else local."""
-    platform = (runtime.get("platform") or "auto").lower()
-    if platform == "auto":
-        return "databricks" if environ.get("DATABRICKS_RUNTIME_VERSION") else "local"
-    return platform
+    return detect_platform(runtime.get("platform"), environ)
 
 
 class Container(containers.DeclarativeContainer):
@@ -93,27 +98,49 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
 
     redactor = providers.Singleton(Redactor)
-    secrets = providers.Singleton(EnvSecretStore, redactor)
 
     spark_settings = providers.Singleton(spark_settings, config.spark, config.database)
     session_provider = providers.Selector(
         config.runtime.resolved_platform,
         local=providers.Singleton(LocalSparkSessionProvider, spark_settings),
+        databricks=providers.Singleton(DatabricksSessionProvider),
+    )
+    secrets = providers.Selector(
+        config.runtime.resolved_platform,
+        local=providers.Singleton(EnvSecretStore, redactor),
+        databricks=providers.Singleton(
+            DatabricksSecretStore, redactor, providers.Singleton(DbutilsLocator, session_provider)
+        ),
     )
 
     jdbc_settings = providers.Singleton(jdbc_settings, config.database, secrets)
-    dialect = providers.Singleton(dialect_for, config.database.type.required())
-    reader = providers.Singleton(JdbcSourceReader, session_provider, jdbc_settings, dialect)
+    dialect = providers.Singleton(
+        dialect_for,
+        config.database.type.required(),
+        number_mapping=providers.Callable(_opt, config.database, "number_mapping"),
+    )
+    reader = providers.Singleton(
+        JdbcSourceReader,
+        session_provider,
+        jdbc_settings,
+        dialect,
+        config.extraction.rows_per_partition.as_int(),
+    )
 
-    filesystem = providers.Singleton(
-        RoutingFileSystem,
-        providers.Singleton(LocalFileSystem),
-        providers.Singleton(HadoopFileSystem, session_provider),
+    local_fs = providers.Singleton(LocalFileSystem)
+    hadoop_fs = providers.Singleton(HadoopFileSystem, session_provider)
+    filesystem = providers.Selector(
+        config.runtime.resolved_platform,
+        local=providers.Singleton(RoutingFileSystem, local_fs, hadoop_fs),
+        databricks=providers.Singleton(DatabricksFileSystem, local_fs, hadoop_fs, session_provider),
     )
     writer = providers.Singleton(
         SparkDatasetWriter,
         filesystem,
-        config.extraction.output_format,
+        # Checked when the writer is made, before any table is read.
+        providers.Callable(
+            require_output_format, session_provider, config.extraction.output_format
+        ),
         config.extraction.rows_per_file.as_int(),
     )
     manifests = providers.Singleton(HadoopManifestStore, filesystem)
@@ -124,10 +151,21 @@ class Container(containers.DeclarativeContainer):
         config.extraction.lock_lease_seconds.as_int(),
     )
     clock = providers.Singleton(SystemClock)
-    progress = providers.Singleton(LoggingProgressReporter)
+    progress = providers.Selector(
+        config.runtime.progress,
+        live=providers.Singleton(
+            RichProgressReporter, providers.Singleton(SparkRowMeter, session_provider)
+        ),
+        log=providers.Singleton(LoggingProgressReporter),
+    )
     run_settings = providers.Singleton(
         RunSettings,
-        max_workers=config.extraction.max_workers.as_int(),
+        max_workers=providers.Callable(
+            resolve_max_workers,
+            config.extraction.max_workers,
+            config.runtime.resolved_platform,
+            session_provider,
+        ),
         attempts=config.extraction.retry_attempts.as_int(),
         backoff_seconds=config.extraction.retry_backoff_seconds.as_float(),
     )
@@ -148,6 +186,9 @@ def build_container(merged: Mapping[str, Mapping[str, str]]) -> Container:
     """A container configured from validated config values."""
     container = Container()
     values = {section: dict(items) for section, items in merged.items()}
-    values.setdefault("runtime", {})["resolved_platform"] = platform_of(values.get("runtime", {}))
+    runtime = values.setdefault("runtime", {})
+    runtime["resolved_platform"] = platform_of(runtime)
+    # Log lines unless an entry point asks for the live display (a TTY, not --quiet).
+    runtime.setdefault("progress", "log")
     container.config.from_dict(values)
     return container
