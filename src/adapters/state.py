@@ -65,6 +65,19 @@ class HadoopStateStore:
             self._fs.delete(f"{self._table_dir(table_key)}/{old:010d}.json")
         return saved
 
+    def table_keys(self) -> list[str]:
+        """Every table that has state, as `source/table`."""
+        root = f"{self._root}/tables"
+        return sorted(
+            f"{source}/{table}"
+            for source in self._fs.list_dirs(root)
+            for table in self._fs.list_dirs(f"{root}/{source}")
+        )
+
+    def reset(self, table_key: str) -> None:
+        """Forget a table's state: its next run is a full extract again."""
+        self._fs.delete(self._table_dir(table_key), recursive=True)
+
     def run_date(self, run_id: str, today: dt.date) -> dt.date:
         """The date recorded for run_id, recording today if the run is new."""
         path = f"{self._root}/runs/{run_id}.json"

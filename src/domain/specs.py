@@ -20,8 +20,10 @@ PATH_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.$#-]{0,127}$")
 DURATION = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?|w|weeks?)\s*$"
 )
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fullmatch: YYYY-MM-DD and nothing else
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
+TOP = ("tables",)  # the only key at the top of a tables file
 KNOWN_KEYS = (
     "source_name",
     "table_name",
@@ -38,7 +40,10 @@ KNOWN_KEYS = (
     "fetch_size",
     "rows_per_file",
     "predicates",
+    "flashback",
 )
+# A flashback snapshot: an SCN (digits) or a timestamp 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
+FLASHBACK = re.compile(r"^(\d{1,20}|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,9})?)$")
 
 
 class _Collector:
@@ -62,16 +67,7 @@ def parse_table_specs(
     entries: Any, file_name: str, default_source: str | None = None
 ) -> tuple[TableSpec, ...]:
     """Validate raw tables-file entries; raise InputError listing every problem."""
-    problems: list[Problem] = []
-    if isinstance(entries, Mapping) and "tables" in entries:
-        extra = sorted(set(entries) - {"tables"})
-        if extra:
-            problems.append(
-                Problem(file_name, extra[0], "unknown top-level key; expected only 'tables'")
-            )
-        entries = entries["tables"]
-    if not isinstance(entries, list) or not entries:
-        raise InputError([Problem(file_name, "tables", "expected a non-empty list of tables")])
+    entries, problems = _table_list(entries, file_name)
     specs: list[TableSpec] = []
     for index, entry in enumerate(entries):
         spec, found = _parse_entry(entry, file_name, index, default_source)
@@ -82,6 +78,43 @@ def parse_table_specs(
     if problems:
         raise InputError(problems)
     return tuple(specs)
+
+
+def _table_list(entries: Any, file_name: str) -> tuple[list, list[Problem]]:
+    """The list of table entries, or InputError saying what the file holds instead."""
+    problems: list[Problem] = []
+    if isinstance(entries, Mapping) and "tables" in entries:
+        for key in sorted(set(entries) - {"tables"}, key=str):
+            message = "unknown top-level key; the file holds only 'tables'"
+            problems.append(Problem(file_name, str(key), message + did_you_mean(str(key), TOP)))
+        entries = entries["tables"]
+    elif isinstance(entries, Mapping):
+        raise InputError([Problem(file_name, None, _no_tables_key(entries))])
+    if isinstance(entries, list) and entries:
+        return entries, problems
+    if isinstance(entries, list):
+        message = "the list of tables is empty; add at least one table"
+    elif entries is None:
+        message = 'the file holds no tables; write {"tables": [{"table_name": ...}, ...]}'
+    else:
+        message = f"expected a list of tables, got {_kind(entries)}"
+    raise InputError([*problems, Problem(file_name, "tables", message)])
+
+
+def _no_tables_key(entries: Mapping) -> str:
+    if "table_name" in entries:
+        return 'this is one table, not a list: write {"tables": [ ...this table... ]}'
+    keys = ", ".join(repr(str(k)) for k in list(entries)[:5]) or "no keys"
+    hint = next((h for k in entries if (h := did_you_mean(str(k), TOP))), "")
+    return f"expected a 'tables' key holding the list of tables, found {keys}{hint}"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return f"{type(value).__name__} {value!r}"[:60]
 
 
 def _parse_entry(
@@ -115,6 +148,7 @@ def _fields(entry: Mapping[str, Any], c: _Collector, default_source: str | None)
         "lookback": _lookback(c, get("lookback")),
         "primary_key": _identifiers(c, "primary_key", get("primary_key")),
         "predicates": _texts(c, "predicates", get("predicates")),
+        "flashback": _flashback(c, get("flashback")),
     }
     for key in ("num_partitions", "fetch_size", "rows_per_file"):
         fields[key] = _positive_int(c, key, get(key))
@@ -122,10 +156,24 @@ def _fields(entry: Mapping[str, Any], c: _Collector, default_source: str | None)
     return fields
 
 
+def _flashback(c: _Collector, value: Any) -> str | None:
+    if value is None:
+        return None
+    plain = isinstance(value, str | int) and not isinstance(value, bool)
+    text = str(value).strip() if plain else ""
+    if not FLASHBACK.match(text):
+        c.add(
+            "flashback",
+            f"{value!r} is neither an SCN (digits) nor a timestamp 'YYYY-MM-DD HH:MM:SS'",
+        )
+        return None
+    return text
+
+
 def _strategy(c: _Collector, entry: Mapping[str, Any], fields: dict) -> Strategy:
     full = entry.get("is_full_extract", False)
     if not isinstance(full, bool):
-        c.add("is_full_extract", f"expected true or false, got {full!r}")
+        c.add("is_full_extract", f"expected true or false (no quotes), got {full!r}")
         return Strategy.FULL
     raw = entry.get("incremental_strategy")
     if raw is not None and raw not in ("watermark", "daily"):
@@ -144,6 +192,8 @@ def _strategy(c: _Collector, entry: Mapping[str, Any], fields: dict) -> Strategy
     if full:
         return Strategy.FULL
     if fields["incremental_column"] is None:
+        if _cursor_reported(entry):
+            return Strategy.FULL
         c.add(
             "incremental_column",
             "an incremental table needs a cursor column: set "
@@ -153,6 +203,14 @@ def _strategy(c: _Collector, entry: Mapping[str, Any], fields: dict) -> Strategy
     if raw == "daily" or fields["extraction_date"] is not None:
         return Strategy.DAILY
     return Strategy.WATERMARK
+
+
+def _cursor_reported(entry: Mapping[str, Any]) -> bool:
+    """A cursor was written but is invalid or misspelt: that problem is already reported."""
+    if entry.get("incremental_column") not in (None, ""):
+        return True
+    hint = did_you_mean("incremental_column", [str(k) for k in entry if k not in KNOWN_KEYS])
+    return bool(hint)
 
 
 def _identifier(c: _Collector, key: str, value: Any, required: bool = False) -> str | None:
@@ -212,10 +270,13 @@ def _texts(c: _Collector, key: str, value: Any) -> tuple[str, ...]:
 def _date(c: _Collector, value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
         c.add("extraction_date", f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2024-01-31")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        c.add("extraction_date", f"{value!r} is not a valid date: {exc}")
         return None
 
 
@@ -223,7 +284,10 @@ def _positive_int(c: _Collector, key: str, value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        c.add(key, f"expected a whole number above 0, got {value!r}")
+        hint = (
+            f" (write {value} without quotes)" if isinstance(value, str) and value.isdigit() else ""
+        )
+        c.add(key, f"expected a whole number above 0, got {value!r}{hint}")
         return None
     return value
 
@@ -243,7 +307,7 @@ def parse_lookback(value: Any) -> Lookback:
             amount = Decimal(str(value).strip())
         except InvalidOperation as exc:
             raise ValueError(value) from exc
-    if amount < 0 or not amount.is_finite():
+    if not amount.is_finite() or amount < 0:
         raise ValueError(value)
     return Lookback(amount)
 

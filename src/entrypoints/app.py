@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import sys
@@ -19,13 +20,30 @@ from ..domain.services import RunRequest, extract
 from ..domain.specs import PATH_SEGMENT
 from .config import load_config
 from .container import Container, build_container
-from .tables_file import load_tables
+from .validate import load_inputs
 
 
-def setup_logging(redactor: Redactor, level: str = "info") -> None:
-    """Log lines to stderr, every one redacted before it is printed."""
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line (time, level, logger, message, exception) for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as JSON; the redacting filter has already rendered its message."""
+        line = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False)
+
+
+def setup_logging(redactor: Redactor, level: str = "info", log_format: str = "text") -> None:
+    """Log lines (text, or JSON objects) to stderr, every one redacted before it is printed."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    text = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(JsonLogFormatter() if log_format == "json" else text)
     handler.addFilter(RedactingFilter(redactor))
     root = logging.getLogger("data_extractor")
     root.handlers = [handler]
@@ -38,14 +56,25 @@ def prepare(
     config: Path | None, tables: Path, flags: dict, redactor: Redactor
 ) -> tuple[Container, Any, dict]:
     """Config + tables validated, container wired, logging on; raises InputError first."""
-    merged = load_config(config, flags, os.environ)
-    extraction = merged["extraction"]
-    specs = load_tables(tables, extraction.get("default_source") or None)
-    container = build_container(merged)
-    container.redactor.override(redactor)
-    setup_logging(redactor, merged.get("runtime", {}).get("log_level", "info"))
+    container, specs, merged = load_inputs(config, tables, flags, os.environ, redactor)
+    configure_logging(redactor, merged)
     container.jdbc_settings()  # resolves secrets now, so a missing one is bad input
     return container, specs, merged
+
+
+def configure_logging(redactor: Redactor, merged: dict) -> None:
+    """Logging as [runtime] log_level and log_format say."""
+    runtime = merged.get("runtime", {})
+    setup_logging(redactor, runtime.get("log_level", "info"), runtime.get("log_format", "text"))
+
+
+def prepare_config(config: Path | None, flags: dict, redactor: Redactor) -> Container:
+    """A container from the config alone, for commands that need no tables file."""
+    merged = load_config(config, flags, os.environ)
+    container = build_container(merged)
+    container.redactor.override(redactor)
+    configure_logging(redactor, merged)
+    return container
 
 
 def run_name(run_id: str | None, clock_now: dt.datetime) -> str:
@@ -84,6 +113,7 @@ def run_extraction(
         today(merged, now),
         to_spark_path(merged["extraction"]["output_base_path"]),
         force,
+        merged["extraction"].get("consistent_snapshot", "false").lower() == "true",
     )
     _, result = extract(container.service(), specs, request)
     redactor = container.redactor()

@@ -13,11 +13,13 @@ import click
 
 from ..adapters.location import to_spark_path
 from ..adapters.secrets import Redactor
-from ..adapters.serialization import report_to_json, window_to_json
+from ..adapters.serialization import report_to_json, state_to_json, window_to_json
 from ..domain.errors import DataExtractorError, InputError, RunLockedError
 from ..domain.planning import PlanOptions, plan_run
-from .app import prepare, run_extraction, run_name, today
+from .app import prepare, prepare_config, run_extraction, run_name, today
+from .init_files import SOURCE_TYPES, write_init_files
 from .summary import render_plan, render_report
+from .validate import validate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -91,6 +93,8 @@ def run_options(f: Callable) -> Callable:
 @click.option("--tables", "legacy_tables", type=click.Path(path_type=Path), hidden=True)
 @click.option("--run-id", "legacy_run_id", hidden=True)
 @click.option("--databricks", "legacy_databricks", is_flag=True, hidden=True)
+@click.option("--generate-databricks-config", "legacy_gen_config", type=Path, hidden=True)
+@click.option("--generate-databricks-tables", "legacy_gen_tables", type=Path, hidden=True)
 @click.version_option(package_name="data-extractor")
 @click.pass_context
 def cli(
@@ -99,6 +103,8 @@ def cli(
     legacy_tables: Path | None,
     legacy_run_id: str | None,
     legacy_databricks: bool,
+    legacy_gen_config: Path | None = None,
+    legacy_gen_tables: Path | None = None,
 ) -> None:
     """Copy relational tables into a data lake as Parquet, full or incremental.
 
@@ -106,6 +112,10 @@ def cli(
     """
     if ctx.invoked_subcommand is not None:
         return
+    if legacy_gen_config or legacy_gen_tables:
+        ctx.invoke(
+            init, databricks=True, config_out=legacy_gen_config, tables_out=legacy_gen_tables
+        )
     if legacy_tables is None:
         click.echo(ctx.get_help())
         ctx.exit(0 if legacy_config is None else EXIT_BAD_INPUT)
@@ -138,12 +148,22 @@ def run(
     force: bool = False,
     report: str | None = None,
     as_json: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
+    log_format: str | None = None,
     redactor: Redactor | None = None,
 ) -> int:
     """Extract the tables: plan from committed state, read, write, commit."""
     assert redactor is not None
     flags = _overrides(output, max_workers, databricks)
+    runtime = flags.setdefault("runtime", {})
+    if quiet or verbose:
+        runtime["log_level"] = "warning" if quiet else "debug"
+    if log_format:
+        runtime["log_format"] = log_format
     container, specs, merged = prepare(config, tables, flags, redactor)
+    if sys.stderr.isatty() and not (quiet or as_json):
+        container.config.runtime.progress.from_value("live")
     result, report_path = run_extraction(container, specs, merged, run_id, force, report)
     if as_json:
         click.echo(redactor.redact(report_to_json(result)))
@@ -220,6 +240,106 @@ def demo(output: Path, redactor: Redactor | None = None) -> int:
     return run_demo(output, redactor)
 
 
+@cli.group()
+def state() -> None:
+    """Show or reset committed watermarks (state lives beside the data)."""
+
+
+def _state_options(f: Callable) -> Callable:
+    f = click.option("--table", "table", help="Only this table (source/table, or table).")(f)
+    f = click.option("--output", help="Override [extraction] output_base_path.")(f)
+    return click.option("--config", type=click.Path(path_type=Path), required=True)(f)
+
+
+def _matching(keys: list[str], table: str | None) -> list[str]:
+    if table is None:
+        return keys
+    return [k for k in keys if k == table or k.split("/", 1)[1] == table]
+
+
+@state.command("show")
+@_state_options
+@click.option("--json", "as_json", is_flag=True, help="Print the state as JSON.")
+@guarded
+def state_show(
+    config: Path,
+    table: str | None,
+    output: str | None,
+    as_json: bool = False,
+    redactor: Redactor | None = None,
+) -> int:
+    """Print each table's watermark, last committed run and any write left in flight."""
+    assert redactor is not None
+    store = prepare_config(config, _overrides(output, None, False), redactor).state_store()
+    body = {
+        key: json.loads(state_to_json(store.load(key)))
+        for key in _matching(store.table_keys(), table)
+    }
+    if as_json:
+        click.echo(json.dumps(body, indent=2))
+        return EXIT_OK
+    for key, item in body.items():
+        mark = item["watermark"]["value"] if item["watermark"] else "-"
+        pending = " (write in flight)" if item["pending"] else ""
+        click.echo(f"{key}: watermark {mark}, last run {item['last_run_id']}{pending}")
+    if not body:
+        click.echo("no state yet: the next run of every table is a full extract")
+    return EXIT_OK
+
+
+@state.command("reset")
+@_state_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@guarded
+def state_reset(
+    config: Path,
+    table: str | None,
+    output: str | None,
+    yes: bool = False,
+    redactor: Redactor | None = None,
+) -> int:
+    """Forget watermarks so the next run extracts the tables in full again."""
+    assert redactor is not None
+    store = prepare_config(config, _overrides(output, None, False), redactor).state_store()
+    keys = _matching(store.table_keys(), table)
+    if not keys:
+        click.echo("nothing to reset")
+        return EXIT_OK
+    if not yes:
+        click.confirm(f"reset {len(keys)} table(s): {', '.join(keys)}?", abort=True)
+    with store.lock("state-reset"):
+        for key in keys:
+            store.reset(key)
+            click.echo(f"reset {key}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--databricks", is_flag=True, help="Files for Databricks (secret scopes, volumes).")
+@click.option("--source", type=click.Choice(SOURCE_TYPES), default="oracle", show_default=True)
+@click.option("--config-out", type=Path, help="Config INI to write [config.ini].")
+@click.option("--tables-out", type=Path, help="Tables file, .json or .yaml [tables.json].")
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@guarded
+def init(
+    databricks: bool = False,
+    source: str = "oracle",
+    config_out: Path | None = None,
+    tables_out: Path | None = None,
+    force: bool = False,
+    redactor: Redactor | None = None,
+) -> int:
+    """Write a commented config INI and a tables file to start from."""
+    if config_out is None and tables_out is None:
+        config_out, tables_out = Path("config.ini"), Path("tables.json")
+    for path in write_init_files(config_out, tables_out, source, databricks, force):
+        click.echo(f"wrote {path}")
+    return EXIT_OK
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="data-extractor")
+
+
+cli.add_command(validate)

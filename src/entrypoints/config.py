@@ -1,19 +1,30 @@
-"""Loads the config layers (container.ini, the user's INI, ${ENV}, flags) and checks every key."""
+"""Loads the config layers (container.ini, the user's INI, ${ENV}, flags) and checks every key.
+
+Every problem names its file, line, section and key, says what to write instead, and all
+of them are reported together.
+"""
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 import zoneinfo
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 
+import attrs
+
+from ..adapters.jdbc import ALIASES, DIALECTS
+from ..adapters.location import StorageLocation
 from ..domain.errors import InputError, Problem
 from ..domain.specs import did_you_mean
+from .container import platform_of
 
 Nested = dict[str, dict[str, str]]
 Check = Callable[[str], str | None]  # returns a problem message, or None when fine
+Lines = dict[tuple[str, str | None], int]  # (section, key; None = its header) -> first line
 
 
 def _int(minimum: int) -> Check:
@@ -55,11 +66,41 @@ def _text(value: str) -> str | None:
     return None
 
 
-DATABASE_TYPES = ("oracle", "postgresql", "postgres", "sqlserver", "mysql", "mariadb", "derby")
+def database_types() -> tuple[str, ...]:
+    """The [database] types a dialect is registered for."""
+    return tuple(sorted(DIALECTS))
+
+
+def _database_type(value: str) -> str | None:
+    name = ALIASES.get(value.lower(), value.lower())
+    if name in DIALECTS:
+        return None
+    known = database_types()
+    return f"{value!r} is not a supported database type; use one of {', '.join(known)}" + (
+        did_you_mean(value.lower(), [*known, *ALIASES])
+    )
+
+
+def location_problem(value: str, platform: str = "local") -> str | None:
+    """Why no storage accepts a path as written on this platform, or None when one does."""
+    try:
+        StorageLocation.parse(value, platform=platform)
+    except InputError as exc:
+        return getattr(exc, "reason", None) or "; ".join(p.message for p in exc.problems)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _number_mapping(value: str) -> str | None:
+    if re.fullmatch(r"(?i)string|double|decimal\(\s*\d{1,2}\s*,\s*\d{1,2}\s*\)", value.strip()):
+        return None
+    return f"{value!r} is not a number mapping; use decimal(38,18), decimal(p,s), string or double"
+
 
 SCHEMA: dict[str, dict[str, Check]] = {
     "database": {
-        "type": _choice(*DATABASE_TYPES),
+        "type": _database_type,
         "host": _text,
         "port": _int(1),
         "database": _text,
@@ -75,9 +116,10 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "driver_packages": _text,
         "fetch_size": _int(1),
         "init_statement": _text,
+        "number_mapping": _number_mapping,
     },
     "extraction": {
-        "output_base_path": _text,
+        "output_base_path": _text,  # checked with the platform in mind: see _locations
         "max_workers": _int(1),
         "default_source": _text,
         "state_path": _text,
@@ -87,12 +129,23 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "output_format": _choice("parquet", "delta"),
         "rows_per_file": _int(1),
         "lock_lease_seconds": _int(10),
+        "rows_per_partition": _int(1000),
+        "consistent_snapshot": _choice("true", "false"),
     },
     "spark": {"master": _text, "app_name": _text},
     "runtime": {
         "platform": _choice("auto", "local", "databricks"),
         "log_level": _choice("debug", "info", "warning", "error"),
+        "log_format": _choice("text", "json"),
     },
+}
+
+# Keys a run cannot do without, and what to write when one is empty.
+REQUIRED = {
+    ("database", "type"): lambda: f"is required: one of {', '.join(database_types())}",
+    ("extraction", "output_base_path"): lambda: (
+        "must not be empty: set it to a folder or URI for the output, e.g. ./data or s3a://bucket/x"
+    ),
 }
 
 # The original tool's keys, accepted as written (in [database] or [extraction]).
@@ -108,6 +161,37 @@ LEGACY_KEYS = {
 }
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
+SECTION_LINE = re.compile(r"^\[(?P<name>.+)\]")
+KEY_LINE = re.compile(r"^(?P<key>[^=:]*?)\s*[=:]")
+NO_DEFAULT_SECTION = "\0"  # so a [DEFAULT] section is reported like any unknown one
+
+
+@attrs.frozen
+class Layer:
+    """One config source: where it is, its values, and the line of every section and key."""
+
+    where: str
+    values: Nested
+    lines: Lines = attrs.field(factory=dict)
+
+    def place(self, section: str, key: str | None = None) -> str:
+        """'file:line' of a key (or of its section's header), or just the file."""
+        line = self.lines.get((section, key)) or self.lines.get((section, None))
+        return f"{self.where}:{line}" if line else self.where
+
+
+@attrs.frozen
+class LoadedConfig:
+    """The merged config, where each value came from, and every problem found on the way."""
+
+    values: Nested
+    places: dict[tuple[str, str], str]
+    problems: tuple[Problem, ...]
+    readable: bool = True  # False when a file could not be read or parsed at all
+
+    def where(self, section: str, key: str) -> str:
+        """'file:line [section]' of the value in effect, for a problem about it."""
+        return f"{self.places.get((section, key), 'config')} [{section}]"
 
 
 def default_config_text() -> str:
@@ -115,55 +199,126 @@ def default_config_text() -> str:
     return resources.files("data_extractor").joinpath("container.ini").read_text("utf-8")
 
 
-def read_ini(text: str, where: str) -> Nested:
-    """Parse INI text (no interpolation: that is ours) or raise InputError naming the file."""
-    parser = configparser.ConfigParser(interpolation=None, strict=True)
+def ini_lines(text: str) -> tuple[Lines, list[tuple[str, str | None, int, int]]]:
+    """Lines of section headers (first) and keys (last); repeats as (section, key, line, first)."""
+    lines: Lines = {}
+    firsts: Lines = {}
+    repeats: list[tuple[str, str | None, int, int]] = []
+    section: str | None = None
+    in_value = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped or stripped[0] in "#;" or (in_value and raw[0].isspace()):
+            continue
+        header = SECTION_LINE.match(stripped)
+        key = None if header else KEY_LINE.match(stripped)
+        if header:
+            section, name = header.group("name"), None
+        elif key and section is not None:
+            name = key.group("key")
+        else:
+            in_value = False
+            continue
+        in_value = name is not None
+        first = firsts.setdefault((section, name), number)
+        if first != number:
+            repeats.append((section, name, number, first))
+        if name is not None or first == number:  # a key's value in effect is its last one
+            lines[(section, name)] = number
+    return lines, repeats
+
+
+def parse_ini(text: str, where: str) -> tuple[Layer, list[Problem]]:
+    """Parse INI text (no interpolation: that is ours); what could be read, and its problems."""
+    lines, repeats = ini_lines(text)
+    problems = [_repeat_problem(where, *repeat) for repeat in repeats]
+    parser = configparser.ConfigParser(
+        interpolation=None, strict=not repeats, default_section=NO_DEFAULT_SECTION
+    )
     parser.optionxform = str  # keys keep their case, so a misspelling can be reported as written
     try:
         parser.read_string(text, source=where)
-    except configparser.Error as exc:
-        message = " ".join(str(exc).split())
-        raise InputError([Problem(where, None, f"not a valid INI file: {message}")]) from None
-    return {section: dict(parser[section]) for section in parser.sections()}
-
-
-def normalise(
-    layer: Nested, where: str, environ: Mapping[str, str]
-) -> tuple[Nested, list[Problem]]:
-    """Map legacy keys, reject unknown ones, expand ${VAR}; returns the layer and its problems."""
-    problems: list[Problem] = []
-    out: Nested = {}
-    for section, values in layer.items():
-        if section not in SCHEMA:
-            problems.append(
-                Problem(
-                    where, f"[{section}]", "unknown section" + did_you_mean(section, list(SCHEMA))
-                )
+    except configparser.MissingSectionHeaderError as exc:
+        line = exc.line.strip()
+        problems.append(
+            Problem(
+                f"{where}:{exc.lineno}",
+                None,
+                f"{line!r} comes before any section header; "
+                "start the file with a header such as [database]",
             )
+        )
+        return Layer(where, {}, lines), problems
+    except configparser.ParsingError as exc:
+        problems += [_syntax_problem(where, number, line) for number, line in exc.errors]
+    except configparser.Error as exc:  # a repeat the line scan missed
+        message = " ".join(str(exc).split())
+        problems.append(Problem(where, None, f"not a valid INI file: {message}"))
+        return Layer(where, {}, lines), problems
+    values = {section: dict(parser[section]) for section in parser.sections()}
+    return Layer(where, values, lines), problems
+
+
+def _repeat_problem(where: str, section: str, key: str | None, line: int, first: int) -> Problem:
+    if key is None:
+        return Problem(
+            f"{where}:{line} [{section}]",
+            None,
+            f"section appears twice (first on line {first}); merge the two into one",
+        )
+    return Problem(
+        f"{where}:{line} [{section}]",
+        key,
+        f"is set twice (first on line {first}); keep only one of them",
+    )
+
+
+def _syntax_problem(where: str, number: int, line: str) -> Problem:
+    try:
+        text = str(ast.literal_eval(line)).strip()  # configparser gives the line's repr()
+    except (ValueError, SyntaxError):
+        text = line
+    return Problem(
+        f"{where}:{number}",
+        None,
+        f"cannot read {text!r}: write 'key = value', a [section] header or a # comment",
+    )
+
+
+def read_ini(text: str, where: str) -> Nested:
+    """Parse INI text or raise InputError listing every syntax problem, each with its line."""
+    layer, problems = parse_ini(text, where)
+    if problems:
+        raise InputError(problems)
+    return layer.values
+
+
+def normalise(layer: Layer, environ: Mapping[str, str]) -> tuple[Layer, list[Problem]]:
+    """Map legacy keys, reject unknown ones, expand ${VAR}; the layer in target keys, problems."""
+    problems: list[Problem] = []
+    values: Nested = {}
+    lines: Lines = {}
+    for section, items in layer.values.items():
+        if section not in SCHEMA:
+            message = "unknown section" + did_you_mean(section, list(SCHEMA))
+            problems.append(Problem(f"{layer.place(section)} [{section}]", None, message))
             continue
-        for key, raw in values.items():
+        for key, raw in items.items():
+            where = f"{layer.place(section, key)} [{section}]"
             target = _target(section, key)
             if target is None:
                 known = list(SCHEMA[section]) + list(LEGACY_KEYS)
-                problems.append(
-                    Problem(f"{where} [{section}]", key, "unknown key" + did_you_mean(key, known))
-                )
+                problems.append(Problem(where, key, "unknown key" + did_you_mean(key, known)))
                 continue
-            value, missing = _expand(raw, environ)
-            if missing:
-                problems.append(
-                    Problem(
-                        f"{where} [{section}]",
-                        key,
-                        f"environment variable {missing} is not set (export it, "
-                        f"or write ${{{missing}:default}})",
-                    )
-                )
+            value, message = _expand(raw, environ)
+            if message:
+                problems.append(Problem(where, key, message))
                 continue
-            out.setdefault(target[0], {})[target[1]] = value.strip()
-            if key.startswith("oracle_") and "type" not in values:
-                out["database"].setdefault("type", "oracle")
-    return out, problems
+            values.setdefault(target[0], {})[target[1]] = value.strip()
+            lines[target] = layer.lines.get((section, key), 0)
+            if key.startswith("oracle_") and "type" not in items:
+                values["database"].setdefault("type", "oracle")
+    return Layer(layer.where, values, lines), problems
 
 
 def _target(section: str, key: str) -> tuple[str, str] | None:
@@ -177,6 +332,7 @@ def _target(section: str, key: str) -> tuple[str, str] | None:
 
 
 def _expand(raw: str, environ: Mapping[str, str]) -> tuple[str, str | None]:
+    """The value with ${VAR} and ${VAR:default} replaced, or a message naming what is missing."""
     missing: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
@@ -189,11 +345,24 @@ def _expand(raw: str, environ: Mapping[str, str]) -> tuple[str, str | None]:
         return ""
 
     value = ENV_REF.sub(replace, raw)
-    return value, (missing[0] if missing else None)
+    if missing:
+        names = ", ".join(missing)
+        what = "variable {} is" if len(missing) == 1 else "variables {} are"
+        return value, (
+            f"environment {what.format(names)} not set "
+            f"(export it, or write ${{{missing[0]}:default}} to give a default)"
+        )
+    if "${" in ENV_REF.sub("", raw):
+        return value, "a ${...} reference is malformed; write ${NAME} or ${NAME:default}"
+    return value, None
 
 
-def check_values(merged: Nested, where: Mapping[tuple[str, str], str]) -> list[Problem]:
-    """Type and range checks on the merged values, each problem naming its file."""
+def check_values(
+    merged: Nested,
+    where: Mapping[tuple[str, str], str],
+    required: Iterable[tuple[str, str]] = tuple(REQUIRED),
+) -> list[Problem]:
+    """Type, range and required checks on the merged values, each naming its file and line."""
     problems = []
     for section, values in merged.items():
         for key, value in values.items():
@@ -203,11 +372,83 @@ def check_values(merged: Nested, where: Mapping[tuple[str, str], str]) -> list[P
                 problems.append(
                     Problem(f"{where.get((section, key), 'config')} [{section}]", key, message)
                 )
-    if not merged.get("database", {}).get("type"):
-        problems.append(
-            Problem("config [database]", "type", f"is required: one of {', '.join(DATABASE_TYPES)}")
-        )
+    for section, key in required:
+        if not merged.get(section, {}).get(key):
+            problems.append(
+                Problem(
+                    f"{where.get((section, key), 'config')} [{section}]",
+                    key,
+                    REQUIRED[(section, key)](),
+                )
+            )
     return problems
+
+
+def _read_layer(path: Path) -> tuple[str | None, list[Problem]]:
+    where = str(path)
+    try:
+        return path.read_text(encoding="utf-8"), []
+    except OSError as exc:
+        return None, [Problem(where, None, f"cannot read config: {exc.strerror or exc}")]
+    except UnicodeDecodeError as exc:
+        message = (
+            f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "save it as UTF-8"
+        )
+        return None, [Problem(where, None, message)]
+
+
+def collect_config(
+    user_file: Path | None,
+    overrides: Mapping[str, Mapping[str, str]],
+    environ: Mapping[str, str],
+) -> LoadedConfig:
+    """container.ini, overlaid by the user's file, then flags; every problem collected."""
+    texts = [(default_config_text(), "container.ini")]
+    problems: list[Problem] = []
+    if user_file is not None:
+        text, found = _read_layer(user_file)
+        problems += found
+        if text is not None:
+            texts.append((text, str(user_file)))
+    merged: Nested = {}
+    places: dict[tuple[str, str], str] = {}
+    readable = not problems
+    for text, where in texts:
+        raw, found = parse_ini(text, where)
+        readable = readable and (bool(raw.values) or not raw.lines)  # read, or truly empty
+        layer, more = normalise(raw, environ)
+        problems += found + more
+        _overlay(merged, places, layer)
+    _overlay(merged, places, Layer("command line", {s: dict(v) for s, v in overrides.items()}))
+    problems += check_values(merged, places, _required(places, user_file, readable))
+    problems += _locations(merged, places, environ)
+    return LoadedConfig(merged, places, tuple(problems), readable)
+
+
+def _locations(merged: Nested, places: Mapping, environ: Mapping[str, str]) -> list[Problem]:
+    """Output and state paths that no storage accepts on the platform this run will use."""
+    platform = platform_of(merged.get("runtime", {}), environ)
+    problems = []
+    for key in ("output_base_path", "state_path"):
+        value = merged.get("extraction", {}).get(key)
+        message = location_problem(value, platform) if value else None
+        place = places.get(("extraction", key), "config")
+        if message and not place.startswith("container.ini"):  # a default the unread file sets
+            problems.append(Problem(f"{place} [extraction]", key, f"{value!r}: {message}"))
+    return problems
+
+
+def _required(places: dict[tuple[str, str], str], user_file: Path | None, readable: bool) -> list:
+    """Required keys to check; one left at its default is the user's file's to set."""
+    keys = []
+    for key in REQUIRED:
+        if places.get(key, "container.ini").startswith("container.ini"):
+            if not readable:  # the file we could not read may well set it: do not ask twice
+                continue
+            places[key] = str(user_file) if user_file else "config (no --config given)"
+        keys.append(key)
+    return keys
 
 
 def load_config(
@@ -216,32 +457,14 @@ def load_config(
     environ: Mapping[str, str],
 ) -> Nested:
     """container.ini, overlaid by the user's file, then flags; every problem raised at once."""
-    layers = [(default_config_text(), "container.ini")]
-    if user_file is not None:
-        try:
-            layers.append((user_file.read_text(encoding="utf-8"), str(user_file)))
-        except OSError as exc:
-            raise InputError(
-                [Problem(str(user_file), None, f"cannot read config: {exc.strerror}")]
-            ) from None
-    merged: Nested = {}
-    origin: dict[tuple[str, str], str] = {}
-    problems: list[Problem] = []
-    for text, where in layers:
-        layer, found = normalise(read_ini(text, where), where, environ)
-        problems.extend(found)
-        _overlay(merged, origin, layer, where)
-    _overlay(merged, origin, {s: dict(v) for s, v in overrides.items()}, "command line")
-    problems.extend(check_values(merged, origin))
-    if problems:
-        raise InputError(problems)
-    return merged
+    loaded = collect_config(user_file, overrides, environ)
+    if loaded.problems:
+        raise InputError(loaded.problems)
+    return loaded.values
 
 
-def _overlay(
-    merged: Nested, origin: dict, layer: Mapping[str, Mapping[str, str]], where: str
-) -> None:
-    for section, values in layer.items():
+def _overlay(merged: Nested, places: dict, layer: Layer) -> None:
+    for section, values in layer.values.items():
         for key, value in values.items():
             merged.setdefault(section, {})[key] = value
-            origin[(section, key)] = where
+            places[(section, key)] = layer.place(section, key)
