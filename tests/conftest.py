@@ -37,7 +37,11 @@ def unavailable(what: str) -> None:
 
 def available_jars() -> list[str]:
     """JDBC driver jars the test session loads (those present on this machine)."""
-    return [jar for jar in (PG_JAR, MARIADB_JAR, os.environ.get("DATA_EXTRACTOR_TEST_OJDBC_JAR", "")) if jar and Path(jar).exists()]
+    return [
+        jar
+        for jar in (PG_JAR, MARIADB_JAR, os.environ.get("DATA_EXTRACTOR_TEST_OJDBC_JAR", ""))
+        if jar and Path(jar).exists()
+    ]
 
 
 @pytest.fixture(scope="session")
