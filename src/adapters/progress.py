@@ -124,9 +124,9 @@ class RichProgressReporter:
             seconds = max(time.monotonic() - began, 0.001)
             rows = self._meter(task.key) if self._meter else None
             rate = f"{rows / seconds:,.0f} rows/s" if rows else ""
-            grid.add_row(
-                f"  {task.key}", task.mode.value, f"{rows:,} rows" if rows is not None else "", rate
-            )
+            # Rows arrive as partitions finish: show nothing rather than a misleading 0.
+            shown = f"{rows:,} rows" if rows else ""
+            grid.add_row(f"  {task.key}", task.mode.value, shown, rate)
         return grid
 
 

@@ -35,6 +35,13 @@ BASE_CONF = {
 }
 
 
+def _log4j_config() -> str:
+    """The packaged log4j2 file: Spark logs errors only, so the tool's own output stays readable."""
+    from importlib import resources
+
+    return str(resources.files("data_extractor").joinpath("log4j2.properties"))
+
+
 class LocalSparkSessionProvider:
     """Builds one SparkSession on first use, or reuses the active one (notebooks, tests)."""
 
@@ -67,6 +74,9 @@ class LocalSparkSessionProvider:
         s = self._settings
         builder = SparkSession.builder.master(s.master).appName(s.app_name)
         conf = dict(BASE_CONF)
+        quiet_logs = f"-Dlog4j2.configurationFile={_log4j_config()}"
+        for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
+            conf[key] = f"{conf[key]} {quiet_logs}"
         if s.jars:
             conf["spark.jars"] = ",".join(os.path.abspath(j) for j in s.jars)
             conf["spark.driver.extraClassPath"] = os.pathsep.join(
