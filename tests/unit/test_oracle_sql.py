@@ -18,7 +18,7 @@ from data_extractor.adapters.jdbc.oracle import OracleDialect
 from data_extractor.adapters.jdbc.reader import JdbcSourceReader
 from data_extractor.adapters.jdbc.settings import JdbcSettings
 from data_extractor.domain.errors import ExtractionError, InputError
-from data_extractor.domain.model import ExtractionTask, Mode, TableState
+from data_extractor.domain.model import ExtractionTask, Mode, SourceProbe, TableState
 from data_extractor.domain.planning import PlanOptions, plan_table
 from data_extractor.domain.specs import parse_table_specs
 
@@ -513,3 +513,45 @@ def test_a_snapshot_on_a_custom_query_is_refused():
     )
     with pytest.raises(ExtractionError, match="AS OF inside the query"):
         READER.select_sql(attrs.evolve(task, snapshot="1"))
+
+
+@pytest.mark.parametrize(
+    ("entry", "state"),
+    [
+        ({"table_name": "t", "is_full_extract": True}, None),
+        ({"table_name": "t", "incremental_column": "updated_at"}, None),
+        ({"table_name": "t", "incremental_column": "updated_at"}, COMMITTED),
+        ({"table_name": "t", "incremental_column": "updated_at", "lookback": "1h"}, COMMITTED),
+        (
+            {
+                "table_name": "t",
+                "incremental_column": "updated_at",
+                "extraction_date": "2024-05-01",
+            },
+            None,
+        ),
+        (
+            {
+                "table_name": "t",
+                "incremental_column": "updated_at",
+                "extraction_date": "2024-05-01",
+            },
+            COMMITTED,
+        ),
+    ],
+)
+def test_plan_sql_parses_as_oracle_in_every_mode(entry, state):
+    task = task_for(entry, state)  # as `plan` shows it: no probe yet
+    sql = READER.describe(task)
+    tree = parse(sql)
+    if task.upper_from_source:
+        assert ":high_watermark" in sql
+        assert tree.find(exp.Placeholder) is not None
+
+
+def test_after_a_probe_that_found_no_cursor_value_only_null_rows_are_read():
+    task = task_for({"table_name": "t", "incremental_column": "updated_at"})
+    probed = attrs.evolve(task, probe=SourceProbe(rows=3))
+    sql = READER.select_sql(probed)
+    assert sql.endswith('WHERE "UPDATED_AT" IS NULL')
+    parse(sql)

@@ -119,18 +119,23 @@ class Dialect:
         return f"DATE '{value.isoformat()}'"
 
     # -- predicates ------------------------------------------------------------
-    def window_predicate(self, window: Window) -> str | None:
-        """The WHERE condition selecting a window's rows (None when unbounded)."""
+    def window_predicate(self, window: Window, upper_sql: str | None = None) -> str | None:
+        """The WHERE condition selecting a window's rows (None when unbounded).
+
+        `upper_sql` stands in for an upper bound not known yet (a plan shows
+        `:high_watermark`). A window of NULLs only (the source had no cursor value when
+        probed) selects exactly the NULL rows, so rows arriving during the read wait.
+        """
         column = self.quote(window.column)
         parts = []
         if window.lower is not None:
             op = ">=" if window.lower_inclusive else ">"
             parts.append(f"{column} {op} {self.literal(window.lower)}")
-        if window.upper is not None:
-            op = "<=" if window.upper_inclusive else "<"
-            parts.append(f"{column} {op} {self.literal(window.upper)}")
+        upper = self.literal(window.upper) if window.upper is not None else upper_sql
+        if upper is not None:
+            parts.append(f"{column} {'<=' if window.upper_inclusive else '<'} {upper}")
         if not parts:
-            return None
+            return f"{column} IS NULL" if window.include_nulls else None
         condition = " AND ".join(parts)
         if window.include_nulls:
             return f"({condition} OR {column} IS NULL)"

@@ -7,6 +7,8 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from ...domain.errors import ExtractionError
 from ...domain.model import CursorValue, ExtractionTask, SourceProbe, TableSpec
 from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count
@@ -48,9 +50,15 @@ class JdbcSourceReader:
         return table + self._dialect.flashback_clause(snapshot)
 
     def select_sql(self, task: ExtractionTask, select_list: str = "*") -> str:
-        """SELECT of the task's rows: the whole relation or one cursor window."""
+        """SELECT of the task's rows: the whole relation or one cursor window.
+
+        Before the probe has fixed it, an upper bound read from the source shows as the
+        bind name `:high_watermark` (plans print this form).
+        """
         sql = f"SELECT {select_list} FROM {self.relation(task.spec, task.snapshot)}"
-        condition = self._dialect.window_predicate(task.window) if task.window else None
+        pending = ":high_watermark" if task.upper_from_source and task.probe is None else None
+        window = task.window
+        condition = self._dialect.window_predicate(window, pending) if window else None
         return f"{sql} WHERE {condition}" if condition else sql
 
     def high_watermark_sql(self, task: ExtractionTask) -> str:
@@ -155,7 +163,9 @@ class JdbcSourceReader:
             parts += [f"MIN({q(split)}) AS lo", f"MAX({q(split)}) AS hi"]
         parts.append("COUNT(*) AS n")
         sql = f"SELECT {', '.join(parts)} FROM {self.relation(task.spec, task.snapshot)}"
-        condition = self._dialect.window_predicate(task.window) if task.window else None
+        # The probe counts and bounds non-NULL cursors; NULL rows never move a watermark.
+        window = attrs.evolve(task.window, include_nulls=False) if task.window else None
+        condition = self._dialect.window_predicate(window) if window else None
         return f"{sql} WHERE {condition}" if condition else sql
 
     def read(self, task: ExtractionTask) -> Any:
