@@ -22,19 +22,11 @@ from .adapters.secrets import Redactor
 from .domain.model import RunReport, Status
 from .domain.specs import parse_table_specs
 from .entrypoints import app
-from .entrypoints.config import load_config
+from .entrypoints.config import LEGACY_KEYS, load_config
 from .entrypoints.container import Container, build_container
 
-# The original keyword arguments and the config keys they set.
-LEGACY_ARGUMENTS = {
-    "oracle_host": ("database", "host"),
-    "oracle_port": ("database", "port"),
-    "oracle_service": ("database", "service"),
-    "oracle_user": ("database", "user"),
-    "oracle_password": ("database", "password"),
-    "output_base_path": ("extraction", "output_base_path"),
-    "max_workers": ("extraction", "max_workers"),
-}
+# The original keyword arguments are the original config keys.
+LEGACY_ARGUMENTS = LEGACY_KEYS
 TABLE_CONFIGS = "table_configs"  # how problems in the Python API's tables are located
 
 

@@ -17,6 +17,7 @@ from ..adapters.serialization import report_to_json, state_to_json, window_to_js
 from ..domain.errors import DataExtractorError, InputError, RunLockedError
 from ..domain.planning import PlanOptions, plan_run
 from .app import prepare, prepare_config, run_extraction, run_name, today
+from .config import flag_overrides
 from .init_files import SOURCE_TYPES, write_init_files
 from .summary import render_plan, render_report
 from .validate import validate
@@ -47,17 +48,6 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
         sys.exit(code)
 
     return wrapper
-
-
-def _overrides(output: str | None, max_workers: int | None, databricks: bool) -> dict:
-    flags: dict[str, dict[str, str]] = {}
-    if output:
-        flags.setdefault("extraction", {})["output_base_path"] = output
-    if max_workers is not None:
-        flags.setdefault("extraction", {})["max_workers"] = str(max_workers)
-    if databricks:
-        flags.setdefault("runtime", {})["platform"] = "databricks"
-    return flags
 
 
 def run_options(f: Callable) -> Callable:
@@ -155,7 +145,7 @@ def run(
 ) -> int:
     """Extract the tables: plan from committed state, read, write, commit."""
     assert redactor is not None
-    flags = _overrides(output, max_workers, databricks)
+    flags = flag_overrides(output, max_workers, databricks)
     runtime = flags.setdefault("runtime", {})
     if quiet or verbose:
         runtime["log_level"] = "warning" if quiet else "debug"
@@ -190,7 +180,7 @@ def plan(
     """Show what a run would read and write, with its SQL; reads no data."""
     assert redactor is not None
     container, specs, merged = prepare(
-        config, tables, _overrides(output, max_workers, databricks), redactor
+        config, tables, flag_overrides(output, max_workers, databricks), redactor
     )
     now = container.clock().now()
     name = run_name(run_id, now)
@@ -270,7 +260,7 @@ def state_show(
 ) -> int:
     """Print each table's watermark, last committed run and any write left in flight."""
     assert redactor is not None
-    store = prepare_config(config, _overrides(output, None, False), redactor).state_store()
+    store = prepare_config(config, flag_overrides(output, None, False), redactor).state_store()
     body = {
         key: json.loads(state_to_json(store.load(key)))
         for key in _matching(store.table_keys(), table)
@@ -300,7 +290,7 @@ def state_reset(
 ) -> int:
     """Forget watermarks so the next run extracts the tables in full again."""
     assert redactor is not None
-    store = prepare_config(config, _overrides(output, None, False), redactor).state_store()
+    store = prepare_config(config, flag_overrides(output, None, False), redactor).state_store()
     keys = _matching(store.table_keys(), table)
     if not keys:
         click.echo("nothing to reset")

@@ -468,3 +468,15 @@ def _overlay(merged: Nested, places: dict, layer: Layer) -> None:
         for key, value in values.items():
             merged.setdefault(section, {})[key] = value
             places[(section, key)] = layer.place(section, key)
+
+
+def flag_overrides(output: str | None, max_workers: int | None, databricks: bool) -> dict:
+    """Command-line flags as a config layer (they win over every file)."""
+    flags: dict[str, dict[str, str]] = {}
+    if output:
+        flags.setdefault("extraction", {})["output_base_path"] = output
+    if max_workers is not None:
+        flags.setdefault("extraction", {})["max_workers"] = str(max_workers)
+    if databricks:
+        flags.setdefault("runtime", {})["platform"] = "databricks"
+    return flags

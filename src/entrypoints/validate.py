@@ -16,7 +16,7 @@ from ..adapters.secrets import Redactor
 from ..domain.errors import InputError, Problem
 from ..domain.model import TableSpec
 from ..domain.services import one_line
-from .config import LoadedConfig, Nested, collect_config
+from .config import LoadedConfig, Nested, collect_config, flag_overrides
 from .container import Container, build_container
 from .tables_file import load_tables
 
@@ -132,17 +132,6 @@ def connect_problems(container: Container, specs: Sequence[TableSpec], where: st
     return [Problem(f"{where}: table '{spec.key}'", None, msg) for spec, msg in failed]
 
 
-def _flags(output: str | None, max_workers: int | None, databricks: bool) -> dict:
-    flags: dict[str, dict[str, str]] = {}
-    if output:
-        flags.setdefault("extraction", {})["output_base_path"] = output
-    if max_workers is not None:
-        flags.setdefault("extraction", {})["max_workers"] = str(max_workers)
-    if databricks:
-        flags.setdefault("runtime", {})["platform"] = "databricks"
-    return flags
-
-
 def _stop_session(container: Container | None) -> None:
     if container is None:
         return
@@ -178,7 +167,7 @@ def validate(**options: Any) -> None:
     Without --connect nothing touches the source; exit code 0 when all is well, 2 otherwise.
     """
     redactor = Redactor()
-    flags = _flags(options["output"], options["max_workers"], options["databricks"])
+    flags = flag_overrides(options["output"], options["max_workers"], options["databricks"])
     tables = options["tables"]
     inputs = inspect_inputs(options["config"], tables, flags, os.environ, redactor)
     problems = [*inputs.problems, *run_id_problems(options["run_id"])]
