@@ -18,16 +18,12 @@ from data_extractor.adapters.jdbc.oracle import OracleDialect
 from data_extractor.adapters.jdbc.reader import JdbcSourceReader
 from data_extractor.adapters.jdbc.settings import JdbcSettings
 from data_extractor.domain.errors import ExtractionError, InputError
-from data_extractor.domain.model import ExtractionTask, Mode, SourceProbe, TableState
-from data_extractor.domain.planning import PlanOptions, plan_table
+from data_extractor.domain.model import Mode, SourceProbe, TableState
 from data_extractor.domain.specs import parse_table_specs
+from tests.unit.sql_cases import COMMITTED, UPPER, task_for
 
 DIALECT = OracleDialect()
 READER = JdbcSourceReader(None, JdbcSettings(type="oracle"), DIALECT)
-RUN_DATE = dt.date(2024, 5, 2)
-WATERMARK = dt.datetime(2024, 5, 1, 23, 59, 59, 250000)
-UPPER = dt.datetime(2024, 5, 2, 6, 0, 0, 1)
-COMMITTED = TableState(watermark=WATERMARK, last_run_id="r0")
 
 INJECTIONS = [
     '"; DROP TABLE x --"',
@@ -39,16 +35,6 @@ INJECTIONS = [
     "t' OR '1'='1",
     "t\nDROP TABLE u",
 ]
-
-
-def task_for(entry: dict, state: TableState | None = None, upper=None) -> ExtractionTask:
-    """The planner's task for one tables-file entry, closed at `upper` like a real run."""
-    [spec] = parse_table_specs([entry], "tables.json", "src")
-    task = plan_table(spec, state or TableState(), PlanOptions("r1", RUN_DATE, "/lake"))
-    assert isinstance(task, ExtractionTask), task
-    if upper is not None:
-        task = attrs.evolve(task, window=task.window.with_upper(upper))
-    return task
 
 
 def parse(sql: str) -> exp.Expression:
