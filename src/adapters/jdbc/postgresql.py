@@ -20,6 +20,11 @@ class PostgresDialect(Dialect):
         port = settings.port or self.default_port
         return f"jdbc:postgresql://{settings.host or 'localhost'}:{port}/{settings.database or ''}"
 
+    def extra_options(self, settings: JdbcSettings) -> dict[str, str]:
+        """Binary transfer from the first execution: pgjdbc otherwise sends text for the
+        first five runs of a statement, and each Spark partition runs its query once."""
+        return {"prepareThreshold": "-1"}
+
     def hash_expression(self, columns: list[str]) -> str:
         """hashtext over the key's text form; ABS keeps MOD non-negative."""
         if not columns:

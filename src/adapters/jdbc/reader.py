@@ -14,11 +14,13 @@ from ...domain.model import CursorValue, ExtractionTask, SourceProbe, TableSpec
 from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count
 from ..spark_errors import translate
 from .dialect import ColumnPlan, Dialect, SourceColumn
+from .driver_query import DriverQuery
 from .settings import JdbcSettings
 
 log = logging.getLogger(__name__)
 # Spark can split these by value ranges; anything else is split by hashing.
-RANGE_TYPES = ("integer", "long", "short", "byte", "date", "timestamp", "timestamp_ntz")
+INTEGER_TYPES = ("integer", "long", "short", "byte")
+RANGE_TYPES = (*INTEGER_TYPES, "date", "timestamp", "timestamp_ntz")
 
 
 class JdbcSourceReader:
@@ -30,11 +32,13 @@ class JdbcSourceReader:
         settings: JdbcSettings,
         dialect: Dialect,
         rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
+        queries: DriverQuery | None = None,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._dialect = dialect
         self._rows_per_partition = rows_per_partition
+        self._queries = queries or DriverQuery(sessions)
 
     # -- SQL text (no Spark needed) ------------------------------------------
     def relation(self, spec: TableSpec, snapshot: str | None = None) -> str:
@@ -111,8 +115,8 @@ class JdbcSourceReader:
         """The source's current snapshot token (Oracle's SCN), read through Spark."""
         try:
             sql = self._dialect.current_snapshot_sql()
-            frame = self._load(sql, None)
-            return str(frame.selectExpr(f"CAST(`{frame.columns[0]}` AS STRING)").first()[0])
+            [(value, _)] = self._queries.first_row(sql, self.options()).values()
+            return str(value)
         except NotImplementedError as exc:
             raise ExtractionError(
                 f"consistent_snapshot needs flashback queries; {self._dialect.name} has none"
@@ -121,28 +125,37 @@ class JdbcSourceReader:
             raise translate(exc, "reading the current snapshot") from exc
 
     def probe(self, task: ExtractionTask) -> SourceProbe:
-        """One query before the read: MAX(cursor), COUNT(*) and the split column's bounds."""
+        """One query before the read: MAX(cursor) and the split column's MIN/MAX.
+
+        It runs on the driver over plain JDBC (no Spark job). Rows are estimated from an
+        integer key's range; only other split keys pay for a COUNT(*).
+        """
         spec = task.spec
         wants_upper = task.upper_from_source and task.window is not None
-        if not wants_upper and (spec.predicates or spec.num_partitions == 1):
+        split = None if spec.predicates or spec.num_partitions == 1 else self.split_column(spec)
+        if not wants_upper and split is None:
             return SourceProbe()
-        split = self.split_column(spec)
+        options = self.options(spec)
         try:
-            frame = self._load(self.probe_sql(task, split), spec)
-            names = [f.name for f in frame.schema.fields]
-            kinds = {f.name.lower(): f.dataType.typeName() for f in frame.schema.fields}
-            row = frame.selectExpr(*[f"CAST(`{n}` AS STRING)" for n in names]).first()
+            row = self._queries.first_row(self.probe_sql(task, split, with_count=False), options)
+            hw, hw_kind = row.get("hw", (None, ""))
+            lo, kind = row.get("lo", (None, ""))
+            hi, _ = row.get("hi", (None, ""))
+            rows = None
+            if split and kind in INTEGER_TYPES and lo is not None:
+                rows = int(hi) - int(lo) + 1
+            elif split and lo is not None:
+                counted = self._queries.first_row(self.count_sql(task), options)
+                rows = int(counted["n"][0])
         except Exception as exc:
             raise translate(exc, f"probing {task.key}") from exc
-        values = {n.lower(): v for n, v in zip(names, row, strict=True)}
-        kind = kinds.get("lo", "")
         return SourceProbe(
-            high_watermark=parse_cursor(values.get("hw"), kinds["hw"]) if wants_upper else None,
-            rows=int(values["n"]),
+            high_watermark=parse_cursor(hw, hw_kind) if wants_upper else None,
+            rows=rows,
             split_column=split,
             split_kind="range" if kind in RANGE_TYPES or kind.startswith("decimal") else "hash",
-            split_lower=values.get("lo"),
-            split_upper=values.get("hi"),
+            split_lower=lo,
+            split_upper=hi,
         )
 
     def split_column(self, spec: TableSpec) -> str | None:
@@ -153,7 +166,7 @@ class JdbcSourceReader:
             return spec.primary_key[0]
         return spec.incremental_column
 
-    def probe_sql(self, task: ExtractionTask, split: str | None) -> str:
+    def probe_sql(self, task: ExtractionTask, split: str | None, with_count: bool = True) -> str:
         """The probe query: aggregates only, over the window as far as it is known."""
         q = self._dialect.quote
         parts = []
@@ -161,8 +174,16 @@ class JdbcSourceReader:
             parts.append(f"MAX({q(task.window.column)}) AS hw")
         if split:
             parts += [f"MIN({q(split)}) AS lo", f"MAX({q(split)}) AS hi"]
-        parts.append("COUNT(*) AS n")
-        sql = f"SELECT {', '.join(parts)} FROM {self.relation(task.spec, task.snapshot)}"
+        if with_count or not parts:
+            parts.append("COUNT(*) AS n")
+        return self._over_known_window(task, f"SELECT {', '.join(parts)}")
+
+    def count_sql(self, task: ExtractionTask) -> str:
+        """COUNT(*) over the window as far as it is known (for keys a range cannot size)."""
+        return self._over_known_window(task, "SELECT COUNT(*) AS n")
+
+    def _over_known_window(self, task: ExtractionTask, select: str) -> str:
+        sql = f"{select} FROM {self.relation(task.spec, task.snapshot)}"
         # The probe counts and bounds non-NULL cursors; NULL rows never move a watermark.
         window = attrs.evolve(task.window, include_nulls=False) if task.window else None
         condition = self._dialect.window_predicate(window) if window else None

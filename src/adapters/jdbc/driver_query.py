@@ -1,0 +1,116 @@
+"""One-row queries on the Spark driver over a plain JDBC connection: no Spark job, no schema query.
+
+The probe before each table's read is a single aggregate row; running it as a Spark job cost
+a schema query, a job and a task per table, which dominated the per-table overhead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# java.sql.Types codes -> the type names the reader speaks (Spark's, where they exist).
+JDBC_KINDS = {
+    -7: "boolean",
+    -6: "byte",
+    5: "short",
+    4: "integer",
+    -5: "long",
+    6: "double",
+    7: "double",
+    8: "double",
+    2: "decimal",
+    3: "decimal",
+    91: "date",
+    93: "timestamp",
+    2014: "timestamp",
+}
+# Options that are Spark's, not the driver's.
+SPARK_ONLY = {
+    "url",
+    "driver",
+    "fetchsize",
+    "preferTimestampNTZ",
+    "sessionInitStatement",
+    "dbtable",
+    "customSchema",
+    "partitionColumn",
+    "lowerBound",
+    "upperBound",
+    "numPartitions",
+}
+
+
+class DriverQuery:
+    """Runs a query through the JDBC driver class Spark already loaded, on the driver."""
+
+    def __init__(self, sessions: Any) -> None:
+        self._sessions = sessions
+
+    def first_row(self, sql: str, options: dict[str, str]) -> dict[str, tuple[str | None, str]]:
+        """The first row as {lower-case column name: (value as text, kind)}."""
+        connection = self._connect(options)
+        try:
+            init = options.get("sessionInitStatement")
+            if init:
+                statement = connection.createStatement()
+                statement.execute(init)
+                statement.close()
+            statement = connection.createStatement()
+            try:
+                result = statement.executeQuery(sql)
+                return _row(result) if result.next() else {}
+            finally:
+                statement.close()
+        finally:
+            connection.close()
+
+    def _connect(self, options: dict[str, str]) -> Any:
+        jvm = self._sessions.get()._jvm
+        # Spark's class loader sees jars from spark.jars and --packages, not only the classpath.
+        loader = jvm.org.apache.spark.util.Utils.getContextOrSparkClassLoader()
+        driver = jvm.java.lang.Class.forName(options["driver"], True, loader).newInstance()
+        props = jvm.java.util.Properties()
+        for key, value in options.items():
+            if key not in SPARK_ONLY:
+                props.setProperty(key, value)
+        connection = driver.connect(options["url"], props)
+        if connection is None:
+            raise ValueError(f"driver {options['driver']} does not accept this JDBC URL")
+        connection.setReadOnly(True)
+        return connection
+
+
+def _row(result: Any) -> dict[str, tuple[str | None, str]]:
+    meta = result.getMetaData()
+    row = {}
+    for i in range(1, meta.getColumnCount() + 1):
+        kind = JDBC_KINDS.get(meta.getColumnType(i), "string")
+        row[meta.getColumnLabel(i).lower()] = (_text(result, i, kind), kind)
+    return row
+
+
+def _text(result: Any, i: int, kind: str) -> str | None:
+    """The value in a form parse_cursor reads, independent of session or NLS formats."""
+    if kind in ("byte", "short", "integer", "long"):
+        value = result.getLong(i)
+        return None if result.wasNull() else str(value)
+    if kind == "decimal":
+        value = result.getBigDecimal(i)
+        return None if value is None else value.toPlainString()
+    if kind == "date":
+        value = result.getDate(i)
+        return None if value is None else value.toLocalDate().toString()
+    if kind == "timestamp":
+        value = result.getTimestamp(i)
+        return None if value is None else _wall_clock(value.toLocalDateTime().toString())
+    value = result.getString(i)
+    return None if value is None else str(value)
+
+
+def _wall_clock(iso: str) -> str:
+    """LocalDateTime's ISO text (seconds, fraction optional) as 'YYYY-MM-DD HH:MM:SS.ffffff'."""
+    date, _, time = iso.partition("T")
+    clock, _, fraction = time.partition(".")
+    if clock.count(":") == 1:
+        clock += ":00"
+    return f"{date} {clock}.{(fraction + '000000')[:6]}"
