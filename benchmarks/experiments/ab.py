@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,11 @@ from typing import Any
 from .. import dataset
 from ..report import RESULTS
 from ..run import CONTENDERS, PYTHON, Contender, measure_once
+
+
+def safe_name(name: str) -> str:
+    """The name as a file name part (variants may hold paths and colons)."""
+    return re.sub(r"[^\w.=-]+", "_", name)
 
 
 def variant_contender(name: str) -> Contender:
@@ -31,7 +37,7 @@ def variant_contender(name: str) -> Contender:
         module = "benchmarks.experiments.profile_tool"
         return [PYTHON, "-m", module, str(job_path), variant]
 
-    return Contender(name, name, command, CONTENDERS["tool"].table_dir)
+    return Contender(safe_name(name), name, command, CONTENDERS["tool"].table_dir)
 
 
 def pick_tables(scale: dataset.Scale, names: str | None) -> dict[str, int]:
@@ -60,7 +66,7 @@ def main() -> None:
     cpus: dict[str, list[float]] = {n: [] for n in args.names}
     for round_no in range(1, args.rounds + 1):
         for name in args.names:
-            tag = f"{name.replace(':', '_')}-{round_no}"
+            tag = f"{safe_name(name)}-{round_no}"
             m, wrong = measure_once(variant_contender(name), tables, logs, tag)
             state = "WRONG" if wrong or m.returncode else "ok"
             print(

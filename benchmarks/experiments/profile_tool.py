@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import re
 import sys
 import threading
 import time
@@ -106,12 +108,34 @@ def print_profile(wall: float) -> None:
     print("PROFILE " + json.dumps({"wall": wall, "totals": totals, "partitions": PARTITIONS}))
 
 
+def jvm_cpu_by_thread() -> dict[str, float]:
+    """CPU seconds of this process's JVM child, by thread name (digits folded): JIT, GC, tasks."""
+    me = str(os.getpid())
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = defaultdict(float)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text.rsplit(")", 1)[1].split()[1] != me or "(java)" not in text:
+            continue
+        for task in (stat.parent / "task").glob("*/stat"):
+            fields = task.read_text()
+            name = re.sub(r"[0-9]+", "N", fields[fields.index("(") + 1 : fields.rindex(")")])
+            ticks = fields.rsplit(")", 1)[1].split()
+            found[name] += (int(ticks[11]) + int(ticks[12])) / tick
+    return dict(found)
+
+
 def main() -> None:
     """Run the job's tables through the instrumented CLI."""
     job = json.loads(Path(sys.argv[1]).read_text())
     job = apply_variant(job, sys.argv[2] if len(sys.argv) > 2 else "baseline")
     instrument()
     print_profile(run_cli(job))
+    threads = sorted(jvm_cpu_by_thread().items(), key=lambda item: -item[1])
+    print("JVM CPU s by thread: " + ", ".join(f"{n}={s:.1f}" for n, s in threads if s >= 0.5))
 
 
 if __name__ == "__main__":

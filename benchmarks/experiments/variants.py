@@ -64,6 +64,11 @@ def apply_variant(job: dict[str, Any], name: str) -> dict[str, Any]:
             _partitions_per_core(int(part[3:]))
         elif part.startswith("workers"):
             sections["extraction"]["max_workers"] = part[7:]
+        elif part.startswith("jvm="):
+            # e.g. jvm=-XX:CompileThresholdScaling=4 (a comma stands for a space)
+            sections["spark"]["spark.driver.extraJavaOptions"] = "-Duser.timezone=UTC " + part[
+                4:
+            ].replace(",", " ")
         elif part == "noobserve":
             _no_observation()
         elif part == "nontz":
