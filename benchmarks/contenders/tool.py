@@ -8,6 +8,8 @@ from typing import Any
 
 from .common import JDBC_JAR
 
+# The benchmark's own JVM class cache, emptied by benchmarks.run before it measures the tool.
+CLASS_CACHE = Path(__file__).resolve().parents[1] / "results" / "jvm-cache"
 SECTIONS = {
     "database": {
         "type": "postgresql",
@@ -17,7 +19,7 @@ SECTIONS = {
         "driver_jars": JDBC_JAR,
     },
     "extraction": {"default_source": "bench"},
-    "spark": {"master": "local[*]"},
+    "spark": {"master": "local[*]", "jvm_class_cache_dir": str(CLASS_CACHE)},
 }
 
 

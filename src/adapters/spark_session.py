@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import subprocess
 import threading
+from pathlib import Path
 from typing import Any
 
 import attrs
+
+from .jvm_class_cache import ClassCachePlan, JvmClassCache
+
+log = logging.getLogger(__name__)
+JAVA_OPTION_KEYS = ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")
+ARCHIVE_WRITE_SECONDS = 300
 
 
 @attrs.frozen
@@ -18,6 +27,7 @@ class SparkSettings:
     jars: tuple[str, ...] = ()
     packages: tuple[str, ...] = ()
     conf: tuple[tuple[str, str], ...] = ()
+    class_cache: str | None = None  # folder of JVM class archives; None: no archive
 
 
 # Extraction-friendly defaults; every one can be overridden from [spark].
@@ -50,6 +60,7 @@ class LocalSparkSessionProvider:
         self._lock = threading.Lock()
         self._session: Any = None
         self._owned = False
+        self._archive: ClassCachePlan | None = None
 
     def get(self) -> Any:
         """The session, created once and shared by every table worker."""
@@ -73,9 +84,23 @@ class LocalSparkSessionProvider:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         s = self._settings
         builder = SparkSession.builder.master(s.master).appName(s.app_name)
+        conf = self.conf()
+        self._archive = self._plan_archive(conf)
+        if self._archive is not None:
+            key = "spark.driver.extraJavaOptions"
+            conf[key] = f"{conf[key]} {self._archive.java_options}"
+        for key, value in conf.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        return session
+
+    def conf(self) -> dict[str, str]:
+        """The session's conf: BASE_CONF, jars, then [spark]; user JVM options are appended."""
+        s = self._settings
         conf = dict(BASE_CONF)
         quiet_logs = f"-Dlog4j2.configurationFile={_log4j_config()}"
-        for key in ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"):
+        for key in JAVA_OPTION_KEYS:
             conf[key] = f"{conf[key]} {quiet_logs}"
         if s.jars:
             conf["spark.jars"] = ",".join(os.path.abspath(j) for j in s.jars)
@@ -84,17 +109,70 @@ class LocalSparkSessionProvider:
             )
         if s.packages:
             conf["spark.jars.packages"] = ",".join(s.packages)
-        conf.update(dict(s.conf))
-        for key, value in conf.items():
-            builder = builder.config(key, value)
-        session = builder.getOrCreate()
-        session.sparkContext.setLogLevel("ERROR")
-        return session
+        user = dict(s.conf)
+        for key in JAVA_OPTION_KEYS:
+            if user.get(key):
+                # Appended, not replacing: the UTC zone and quiet logs must survive.
+                conf[key] = f"{conf[key]} {user.pop(key)}"
+        conf.update(user)
+        return conf
+
+    def _plan_archive(self, conf: dict[str, str]) -> ClassCachePlan | None:
+        """A class archive for the driver JVM, when this process is about to start one."""
+        from pyspark import SparkContext
+
+        folder = self._settings.class_cache
+        if not folder or SparkContext._gateway is not None:
+            return None  # off, or a JVM already runs in this process: its options are set
+        classpath = tuple(
+            entry
+            for entry in conf.get("spark.driver.extraClassPath", "").split(os.pathsep)
+            if entry
+        )
+        packages = tuple(p for p in conf.get("spark.jars.packages", "").split(",") if p)
+        try:
+            return JvmClassCache(Path(folder)).plan(classpath, packages)
+        except OSError as exc:
+            log.info("JVM class cache unavailable (%s); starting without it", exc)
+            return None
 
     def stop(self) -> None:
-        """Stop the session only if this provider built it; a borrowed one keeps running."""
+        """Stop the session only if this provider built it; a borrowed one keeps running.
+
+        When this JVM is to write the class archive, it is shut down here and waited for,
+        so the archive is complete before the process exits.
+        """
         with self._lock:
             if self._session is not None and self._owned:
                 self._session.stop()
+                if self._archive is not None and self._archive.pending is not None:
+                    self._write_archive(self._archive)
             self._session = None
             self._owned = False
+            self._archive = None
+
+    def _write_archive(self, plan: ClassCachePlan) -> None:
+        from pyspark import SparkContext
+
+        cache = JvmClassCache(plan.archive.parent)
+        gateway = SparkContext._gateway
+        process = getattr(gateway, "proc", None)
+        if gateway is None or process is None or process.stdin is None:
+            cache.discard(plan)
+            return
+        log.info("saving the JVM class cache (once per JDK and jar set): later runs start faster")
+        gateway.shutdown()
+        process.stdin.close()  # the gateway JVM exits on end of input, writing the archive
+        try:
+            process.wait(timeout=ARCHIVE_WRITE_SECONDS)
+            finished = True
+        except subprocess.TimeoutExpired:
+            process.kill()
+            finished = False
+        # A later session in this process starts a new JVM.
+        SparkContext._gateway = None
+        SparkContext._jvm = None
+        if not finished:
+            cache.discard(plan)
+        elif not cache.commit(plan):
+            log.info("the JVM wrote no class cache; later runs start without one")

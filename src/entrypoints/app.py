@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import sys
 import zoneinfo
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +101,18 @@ def run_name(run_id: str | None, clock_now: dt.datetime) -> str:
 def today(merged: dict, now: dt.datetime) -> dt.date:
     tz = zoneinfo.ZoneInfo(merged["extraction"].get("timezone") or "UTC")
     return now.astimezone(tz).date()
+
+
+@contextlib.contextmanager
+def spark_released(container: Container) -> Iterator[None]:
+    """Stop the SparkSession this command started when it ends (a borrowed one keeps running).
+
+    A stopped JVM exits cleanly, which is when it writes its class archive (first run only).
+    """
+    try:
+        yield
+    finally:
+        container.session_provider().stop()
 
 
 def run_extraction(

@@ -16,7 +16,7 @@ from ..adapters.secrets import Redactor
 from ..adapters.serialization import report_to_json, state_to_json, window_to_json
 from ..domain.errors import DataExtractorError, InputError, RunLockedError
 from ..domain.planning import PlanOptions, plan_run
-from .app import prepare, prepare_config, run_extraction, run_name, today
+from .app import prepare, prepare_config, run_extraction, run_name, spark_released, today
 from .config import flag_overrides
 from .init_files import SOURCE_TYPES, write_init_files
 from .summary import render_plan, render_report
@@ -154,12 +154,13 @@ def run(
     container, specs, merged = prepare(config, tables, flags, redactor)
     if sys.stderr.isatty() and not (quiet or as_json):
         container.config.runtime.progress.from_value("live")
-    result, report_path = run_extraction(container, specs, merged, run_id, force, report)
-    if as_json:
-        click.echo(redactor.redact(report_to_json(result)))
-    else:
-        click.echo(redactor.redact(render_report(result)))
-        click.echo(f"report: {report_path}")
+    with spark_released(container):
+        result, report_path = run_extraction(container, specs, merged, run_id, force, report)
+        if as_json:
+            click.echo(redactor.redact(report_to_json(result)))
+        else:
+            click.echo(redactor.redact(render_report(result)))
+            click.echo(f"report: {report_path}")
     return result.exit_code
 
 

@@ -132,7 +132,12 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "rows_per_partition": _int(1000),
         "consistent_snapshot": _choice("true", "false"),
     },
-    "spark": {"master": _text, "app_name": _text},
+    "spark": {
+        "master": _text,
+        "app_name": _text,
+        "jvm_class_cache": _choice("true", "false"),
+        "jvm_class_cache_dir": _text,
+    },
     "runtime": {
         "platform": _choice("auto", "local", "databricks"),
         "log_level": _choice("debug", "info", "warning", "error"),

@@ -20,6 +20,7 @@ from ..adapters.hadoop_fs import HadoopFileSystem
 from ..adapters.jdbc import dialect_for
 from ..adapters.jdbc.reader import JdbcSourceReader
 from ..adapters.jdbc.settings import JdbcSettings
+from ..adapters.jvm_class_cache import default_folder as default_class_cache_folder
 from ..adapters.local_fs import LocalFileSystem, RoutingFileSystem
 from ..adapters.location import to_spark_path
 from ..adapters.progress import LoggingProgressReporter, RichProgressReporter, SparkRowMeter
@@ -73,7 +74,16 @@ def spark_settings(spark: Mapping[str, str], database: Mapping[str, str]) -> Spa
         jars=_list(_opt(database, "driver_jars")),
         packages=_list(_opt(database, "driver_packages")),
         conf=conf,
+        class_cache=class_cache_folder(spark),
     )
+
+
+def class_cache_folder(spark: Mapping[str, str]) -> str | None:
+    """Where JVM class archives go: jvm_class_cache_dir or the user cache; None when off."""
+    if (_opt(spark, "jvm_class_cache") or "true").lower() == "false":
+        return None
+    folder = _opt(spark, "jvm_class_cache_dir")
+    return os.path.expanduser(folder) if folder else str(default_class_cache_folder())
 
 
 def reason_describer(redactor: Redactor):
