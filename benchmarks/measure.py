@@ -109,7 +109,9 @@ class PeakSampler:
         """Take one sample."""
         procs = processes()
         mine = tree(self.root, procs)
-        rss = {p: procs[p].rss_pages * PAGE for p in mine if p in procs}
+        # A child caught between fork and exec (the JVM runs chmod and the like) reports its
+        # parent's RSS: count a process's memory only once it has lived past one sample.
+        rss = {p: procs[p].rss_pages * PAGE for p in mine if p in procs and p in self._mine}
         if sum(rss.values()) > self.peak:
             self.peak = sum(rss.values())
             self.peak_by_name = {}
