@@ -41,7 +41,9 @@ class JvmClassCache:
 
     def key(self, jars: tuple[str, ...], packages: tuple[str, ...]) -> str:
         """What the archive depends on: the JDK binary, pyspark and the driver classpath."""
-        parts = [sys.version, _pyspark_version(), *_file_facts(_java_binary())]
+        # Spark's jars are on the JVM's class path from pyspark's folder: a second
+        # installation (another virtualenv) needs its own archive.
+        parts = [sys.version, *_pyspark_facts(), *_file_facts(_java_binary())]
         for jar in jars:
             parts += _file_facts(os.path.abspath(jar))
         parts += sorted(packages)
@@ -103,13 +105,17 @@ def _java_binary() -> str:
     return os.path.realpath(found) if found else "java"
 
 
-def _pyspark_version() -> str:
-    try:
-        from importlib.metadata import version
+def _pyspark_facts() -> list[str]:
+    """pyspark's version and where it is installed."""
+    from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
 
-        return version("pyspark")
-    except Exception:  # noqa: BLE001 - a source checkout of pyspark has no metadata
-        return "unknown"
+    spec = find_spec("pyspark")
+    try:
+        found = version("pyspark")
+    except PackageNotFoundError:  # a source checkout of pyspark has no metadata
+        found = "unknown"
+    return [found, os.path.realpath(spec.origin) if spec and spec.origin else ""]
 
 
 def _file_facts(path: str) -> list[str]:

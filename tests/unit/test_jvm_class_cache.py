@@ -119,3 +119,11 @@ def test_user_java_options_are_appended_to_the_tools_own() -> None:
     assert conf["spark.executor.extraJavaOptions"].startswith("-Duser.timezone=UTC")
     assert "-Dmine=1" not in conf["spark.executor.extraJavaOptions"]
     assert conf["spark.executor.memory"] == "2g"
+
+
+def test_another_pyspark_installation_gets_its_own_archive(tmp_path: Path, monkeypatch) -> None:
+    cache = JvmClassCache(tmp_path)
+    here = cache.key((), ())
+    # Spark's jars come from pyspark's folder: another virtualenv is another class path.
+    monkeypatch.setattr(jvm_class_cache, "_pyspark_facts", lambda: ["4.3.0", "/other/venv"])
+    assert cache.key((), ()) != here
