@@ -116,6 +116,7 @@ def state_to_json(state: TableState) -> str:
         "last_output_path": state.last_output_path,
         "previous_watermark": cursor_to_json(state.previous_watermark),
         "previous_run_id": state.previous_run_id,
+        "last_rows": state.last_rows,
         "pending": None
         if pending is None
         else {
@@ -138,6 +139,7 @@ def state_from_json(text: str) -> TableState:
         last_output_path=data.get("last_output_path"),
         previous_watermark=cursor_from_json(data.get("previous_watermark")),
         previous_run_id=data.get("previous_run_id"),
+        last_rows=data.get("last_rows"),
         pending=None
         if pending is None
         else PendingCommit(

@@ -136,6 +136,7 @@ class ExtractionTask:
     replaces_commit: bool = False
     probe: SourceProbe | None = None
     snapshot: str | None = None
+    expected_rows: int | None = None  # what the last commit wrote; None: never measured
 
     @property
     def key(self) -> str:
@@ -208,18 +209,26 @@ class TableState:
     previous_run_id: str | None = None
     pending: PendingCommit | None = None
     version: int = 0
+    last_rows: int | None = None  # rows the last commit wrote, to schedule the next run
 
     @property
     def has_commit(self) -> bool:
         """True once any output of this table was committed."""
         return self.last_run_id is not None
 
-    def committed(self, run_id: str, output_path: str, watermark: CursorValue | None) -> TableState:
+    def committed(
+        self,
+        run_id: str,
+        output_path: str,
+        watermark: CursorValue | None,
+        rows: int | None = None,
+    ) -> TableState:
         """The state after a new output is committed (the previous commit kept for redo)."""
         redo = run_id == self.last_run_id
         return attrs.evolve(
             self,
             watermark=watermark,
+            last_rows=rows,
             last_run_id=run_id,
             last_output_path=output_path,
             previous_watermark=self.previous_watermark if redo else self.watermark,

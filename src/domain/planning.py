@@ -47,14 +47,24 @@ def plan_run(
     tasks: list[ExtractionTask] = []
     skipped: list[PlannedSkip] = []
     for spec in specs:
-        decision = plan_table(spec, states.get(spec.key, TableState()), options)
+        state = states.get(spec.key, TableState())
+        decision = plan_table(spec, state, options)
         if isinstance(decision, PlannedSkip):
             skipped.append(decision)
         else:
             # A table's own flashback wins over the run's consistent snapshot.
-            snapshot = spec.flashback or options.snapshot
-            tasks.append(attrs.evolve(decision, snapshot=snapshot) if snapshot else decision)
+            snapshot = spec.flashback or options.snapshot or decision.snapshot
+            tasks.append(attrs.evolve(decision, snapshot=snapshot, expected_rows=state.last_rows))
     return ExtractionPlan(options.run_id, options.run_date, tuple(tasks), tuple(skipped))
+
+
+def largest_first(tasks: Sequence[ExtractionTask]) -> list[ExtractionTask]:
+    """The order to start tasks in, so no big table starts last and runs alone at the end.
+
+    Tables never measured come first (a first run reads everything), then the rest by the rows
+    their last commit wrote, most first; ties keep the tables file's order.
+    """
+    return sorted(tasks, key=lambda t: (t.expected_rows is not None, -(t.expected_rows or 0)))
 
 
 def plan_table(

@@ -22,7 +22,7 @@ from .model import (
     TableSpec,
     TableState,
 )
-from .planning import PlanOptions, plan_run, watermark_after
+from .planning import PlanOptions, largest_first, plan_run, watermark_after
 from .ports import Clock, DatasetWriter, ManifestStore, ProgressReporter, SourceReader, StateStore
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,12 @@ class ExtractionService:
             for result in skipped:
                 self.progress.table_finished(result)
             workers = max(1, min(self.settings.max_workers, len(plan.tasks) or 1))
+            order = largest_first(plan.tasks)
             with ThreadPoolExecutor(workers, thread_name_prefix="table") as pool:
-                results = list(pool.map(lambda t: self.run_task(t, plan.run_id), plan.tasks))
+                done = list(pool.map(lambda t: self.run_task(t, plan.run_id), order))
+            # The report keeps the tables file's order, whatever order they ran in.
+            by_task = {id(task): result for task, result in zip(order, done, strict=True)}
+            results = [by_task[id(task)] for task in plan.tasks]
         finally:
             self.progress.run_finished()
         return RunReport(plan.run_id, started, self.clock.now(), tuple(results + skipped))
@@ -170,7 +174,8 @@ class ExtractionService:
                 task.snapshot,
             )
         )
-        self.state.save(task.key, state.committed(run_id, task.output_path, watermark))
+        committed = state.committed(run_id, task.output_path, watermark, stats.rows)
+        self.state.save(task.key, committed)
         return TableResult(
             task.key, Status.SUCCEEDED, task.mode, task.output_path, task.window, stats
         )

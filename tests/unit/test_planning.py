@@ -14,7 +14,13 @@ from data_extractor.domain.model import (
     TableSpec,
     TableState,
 )
-from data_extractor.domain.planning import PlanOptions, output_path, plan_run, plan_table
+from data_extractor.domain.planning import (
+    PlanOptions,
+    largest_first,
+    output_path,
+    plan_run,
+    plan_table,
+)
 
 OPTIONS = PlanOptions("run1", dt.date(2024, 3, 2), "/lake/")
 WATERMARK = TableSpec("erp", "orders", incremental_column="id", strategy=Strategy.WATERMARK)
@@ -109,3 +115,19 @@ def test_a_tables_own_flashback_wins_over_the_runs_snapshot():
         [own, WATERMARK], {}, PlanOptions("run1", dt.date(2024, 3, 2), "/lake", snapshot="777")
     )
     assert [t.snapshot for t in plan.tasks] == ["2024-03-01 06:00:00", "777"]
+
+
+def test_tasks_carry_the_rows_their_last_commit_wrote_and_start_biggest_first():
+    a = TableSpec("src", "a", strategy=Strategy.FULL)
+    b = TableSpec("src", "b", strategy=Strategy.FULL)
+    c = TableSpec("src", "c", strategy=Strategy.FULL)
+    d = TableSpec("src", "d", strategy=Strategy.FULL)
+    states = {
+        a.key: TableState(last_run_id="r0", last_rows=10),
+        b.key: TableState(last_run_id="r0", last_rows=5_000),
+        d.key: TableState(last_run_id="r0", last_rows=10),
+    }
+    plan = plan_run([a, b, c, d], states, OPTIONS)
+    assert [t.expected_rows for t in plan.tasks] == [10, 5_000, None, 10]
+    # c was never measured: it goes first; then most rows; a and d tie and keep file order.
+    assert [t.key for t in largest_first(plan.tasks)] == [c.key, b.key, a.key, d.key]

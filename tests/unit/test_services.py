@@ -184,3 +184,21 @@ def test_a_consistent_snapshot_is_read_once_and_given_to_every_table(world):
     assert world.reader.snapshots_read == 1
     assert {t.snapshot for t in plan.tasks} == {"4242"}
     assert {m.snapshot for m in world.manifests.written.values()} == {"4242"}
+
+
+def test_the_last_runs_biggest_table_starts_first_and_the_report_keeps_file_order(world):
+    small = TableSpec("src", "small", strategy=Strategy.FULL)
+    big = TableSpec("src", "big", strategy=Strategy.FULL)
+    world.reader.tables[small.key] = [{"id": i} for i in range(2)]
+    world.reader.tables[big.key] = [{"id": i} for i in range(50)]
+    world.settings = RunSettings(max_workers=1)  # one at a time: the start order is the read order
+    tables = (small, big, CUSTOMERS)
+    run(world, "r1", specs=tables)
+    # Never measured: the tables file's order.
+    assert [t.key for t in world.reader.reads] == [small.key, big.key, CUSTOMERS.key]
+    assert world.state.load(big.key).last_rows == 50
+    world.reader.reads.clear()
+    report = run(world, "r2", specs=tables)
+    # Most rows first; small and customers (2 rows each) keep their file order.
+    assert [t.key for t in world.reader.reads] == [big.key, small.key, CUSTOMERS.key]
+    assert [r.table for r in report.results] == [small.key, big.key, CUSTOMERS.key]
