@@ -1,7 +1,8 @@
-"""One-row queries on the Spark driver over a plain JDBC connection: no Spark job, no schema query.
+"""Small queries on the Spark driver over a plain JDBC connection: no Spark job, no schema query.
 
-The probe before each table's read is a single aggregate row; running it as a Spark job cost
-a schema query, a job and a task per table, which dominated the per-table overhead.
+The probe before each table's read is a single aggregate row, and a catalog lookup a few rows;
+running them as Spark jobs cost a schema query, a job and a task per table, which dominated
+the per-table overhead.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ class DriverQuery:
 
     def first_row(self, sql: str, options: dict[str, str]) -> dict[str, tuple[str | None, str]]:
         """The first row as {lower-case column name: (value as text, kind)}."""
+        found = self.rows(sql, options, limit=1)
+        return found[0] if found else {}
+
+    def rows(
+        self, sql: str, options: dict[str, str], limit: int = 10_000
+    ) -> list[dict[str, tuple[str | None, str]]]:
+        """Up to `limit` rows, each as first_row gives it (catalog lookups, not data)."""
         connection = self._connect(options)
         try:
             init = options.get("sessionInitStatement")
@@ -58,7 +66,10 @@ class DriverQuery:
             statement = connection.createStatement()
             try:
                 result = statement.executeQuery(sql)
-                return _row(result) if result.next() else {}
+                found = []
+                while len(found) < limit and result.next():
+                    found.append(_row(result))
+                return found
             finally:
                 statement.close()
         finally:

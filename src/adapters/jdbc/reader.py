@@ -212,8 +212,12 @@ class JdbcSourceReader:
         if not self._dialect.needs_column_plan or spec.custom_query:
             return ColumnPlan("*")
         sql = self._dialect.columns_sql(spec.schema_name, spec.table_name)
-        rows = self._load(sql, spec).collect()
-        columns = [SourceColumn(r[0], r[1], _int_or_none(r[2]), _int_or_none(r[3])) for r in rows]
+        # Plain JDBC on the driver: a Spark job per table here would double its overhead.
+        rows = [list(row.values()) for row in self._queries.rows(sql, self.options(spec))]
+        columns = [
+            SourceColumn(str(r[0][0]), str(r[1][0]), _int_or_none(r[2][0]), _int_or_none(r[3][0]))
+            for r in rows
+        ]
         plan = self._dialect.column_plan(columns)
         for warning in plan.warnings:
             log.warning("%s: %s", spec.key, warning)
@@ -284,7 +288,7 @@ class JdbcSourceReader:
 
 
 def _int_or_none(value: Any) -> int | None:
-    return None if value is None else int(value)
+    return None if value is None else int(Decimal(str(value)))
 
 
 def parse_cursor(text: str | None, type_name: str) -> CursorValue | None:
