@@ -100,3 +100,37 @@ def test_output_layout_manifest_and_report(pg_admin, pg_schema, spark, tmp_path)
     report = json.loads((tmp_path / "lake" / "_runs" / "nightly" / "run_report.json").read_text())
     assert report["exit_code"] == 0
     assert report["tables"][0]["rows"] == 10
+
+
+def test_number_mapping_string_keeps_every_digit_of_a_bare_numeric(
+    pg_admin, pg_schema, spark, tmp_path
+):
+    pg_admin.execute(
+        f'CREATE TABLE "{pg_schema}".measures '
+        '(id integer PRIMARY KEY, exact numeric, fixed numeric(10, 2), "Odd `Name" numeric)'
+    )
+    values = [
+        "0.1234567890123456789012345",  # past Spark's DECIMAL(38,18)
+        "123456789012345678901234567890123456789012.5",  # past 38 digits
+        "-7",
+    ]
+    for i, value in enumerate(values):
+        pg_admin.execute(
+            f'INSERT INTO "{pg_schema}".measures VALUES (%s, %s::numeric, 1.5, %s::numeric)',
+            (i, value, value),
+        )
+    config = pg_config(tmp_path)
+    text = config.read_text().replace("[database]\n", "[database]\nnumber_mapping = string\n")
+    config.write_text(text)
+    tables = write_tables(
+        tmp_path / "tables.json",
+        [{"table_name": "measures", "schema_name": pg_schema, "is_full_extract": True}],
+    )
+    result = run_cli("run", "--config", str(config), "--tables", str(tables))
+    assert result.exit_code == 0, result.output
+    written = sorted(
+        read_rows(committed_outputs(tmp_path / "lake", "pg", "measures")), key=lambda r: r["id"]
+    )
+    assert [r["exact"] for r in written] == values
+    assert [r["Odd `Name"] for r in written] == values
+    assert {r["fixed"] for r in written} == {Decimal("1.50")}  # declared precision: untouched

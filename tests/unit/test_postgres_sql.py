@@ -9,7 +9,7 @@ import sqlglot
 from sqlglot import exp
 
 from data_extractor.adapters.jdbc import dialect_for
-from data_extractor.adapters.jdbc.dialect import UnsafeIdentifierError
+from data_extractor.adapters.jdbc.dialect import ColumnPlan, SourceColumn, UnsafeIdentifierError
 from data_extractor.adapters.jdbc.postgresql import PostgresDialect
 from data_extractor.adapters.jdbc.reader import JdbcSourceReader
 from data_extractor.adapters.jdbc.settings import JdbcSettings
@@ -194,3 +194,35 @@ def test_quote_rejects_injection(bad):
 def test_quote_rejects_block_comment_markers():
     with pytest.raises(UnsafeIdentifierError):
         DIALECT.quote("t/**/x")
+
+
+def test_without_number_mapping_no_catalog_query_is_made():
+    assert not PostgresDialect().needs_column_plan
+    assert PostgresDialect().column_plan([SourceColumn("n", "numeric")]) == ColumnPlan("*")
+
+
+def test_number_mapping_reads_only_bare_numerics_as_the_mapped_type():
+    dialect = dialect_for("postgresql", number_mapping="string")
+    assert dialect.needs_column_plan
+    plan = dialect.column_plan(
+        [
+            SourceColumn("id", "integer", 32, 0),
+            SourceColumn("exact", "numeric"),
+            SourceColumn("fixed", "numeric", 10, 2),
+            SourceColumn("odd`name", "numeric"),
+        ]
+    )
+    assert plan == ColumnPlan("*", "`exact` STRING, `odd``name` STRING")
+    decimal = dialect_for("postgresql", number_mapping="decimal(38,10)")
+    assert decimal.column_plan([SourceColumn("x", "numeric")]).custom_schema == "`x` DECIMAL(38,10)"
+
+
+def test_catalog_query_names_schema_and_table_as_literals():
+    sql = PostgresDialect("string").columns_sql("Sales", '"Order Lines"')
+    assert "table_schema = 'sales'" in sql  # unquoted: folded as PostgreSQL folds it
+    assert "table_name = 'Order Lines'" in sql
+    assert "ORDER BY ordinal_position" in sql
+    assert "current_schema()" in PostgresDialect("string").columns_sql(None, "t")
+    sqlglot.parse_one(sql, read="postgres")
+    with pytest.raises(UnsafeIdentifierError):
+        PostgresDialect("string").columns_sql("s", "x'; DROP TABLE t; --")

@@ -23,8 +23,8 @@ ALIASES = {"postgres": "postgresql", "pg": "postgresql", "mssql": "sqlserver"}
 def dialect_for(database_type: str, *, number_mapping: str | None = None) -> Dialect:
     """The dialect for a [database] type (adding a database = one module + one line here).
 
-    number_mapping is Oracle's Spark type for bare NUMBER columns ("decimal(38,18)" when
-    unset, "string" or "double"); other databases ignore it.
+    number_mapping is the Spark type for Oracle's bare NUMBER ("decimal(38,18)" when unset)
+    and PostgreSQL's bare numeric: "decimal(p,s)", "string" or "double"; others ignore it.
     """
     name = ALIASES.get(database_type.lower(), database_type.lower())
     try:
@@ -32,6 +32,6 @@ def dialect_for(database_type: str, *, number_mapping: str | None = None) -> Dia
     except KeyError:
         known = ", ".join(sorted(DIALECTS))
         raise ValueError(f"unknown database type {database_type!r}; known: {known}") from None
-    if dialect_class is OracleDialect and number_mapping:
-        return OracleDialect(number_mapping)
+    if dialect_class in (OracleDialect, PostgresDialect) and number_mapping:
+        return dialect_class(number_mapping)
     return dialect_class()

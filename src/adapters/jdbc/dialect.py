@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import ClassVar
 
@@ -10,6 +11,8 @@ import attrs
 
 from ...domain.model import CursorValue, Window
 from .settings import JdbcSettings
+
+DECIMAL_MAPPING = re.compile(r"^decimal\(\s*(\d{1,2})\s*,\s*(\d{1,2})\s*\)$", re.IGNORECASE)
 
 
 class UnsafeIdentifierError(ValueError):
@@ -151,7 +154,7 @@ class Dialect:
         return [f"MOD({expr}, {partitions}) = {i}" for i in range(partitions)]
 
     # -- column handling (databases whose types Spark misreads) -------------------
-    needs_column_plan: ClassVar[bool] = False
+    needs_column_plan: bool = False
 
     def columns_sql(self, schema: str | None, table: str) -> str:
         """A catalog query returning name, data_type, precision, scale for the table."""
@@ -180,3 +183,24 @@ def wall_clock(value: dt.datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.isoformat(sep=" ", timespec="microseconds")
+
+
+def spark_number_type(mapping: str) -> str:
+    """number_mapping as a Spark type: 'decimal(p,s)', 'string' or 'double'."""
+    text = mapping.strip().lower()
+    if text in ("string", "double"):
+        return text.upper()
+    match = DECIMAL_MAPPING.match(text)
+    if match:
+        precision, scale = int(match.group(1)), int(match.group(2))
+        if 1 <= precision <= 38 and scale <= precision:
+            return f"DECIMAL({precision},{scale})"
+    raise ValueError(
+        f"number_mapping {mapping!r} is not one of: decimal(p,s) with p <= 38, string, double"
+    )
+
+
+def sql_string(value: str) -> str:
+    """A single-quoted SQL literal, quotes doubled and control characters dropped."""
+    clean = "".join(ch for ch in value if ch >= " " or ch == "\t")
+    return "'" + clean.replace("'", "''") + "'"

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .dialect import ColumnPlan, Dialect, SourceColumn, UnsafeIdentifierError
+from .dialect import (
+    ColumnPlan,
+    Dialect,
+    SourceColumn,
+    UnsafeIdentifierError,
+    spark_number_type,
+    sql_string,
+)
 from .settings import JdbcSettings
 
 # DBMS_APPLICATION_INFO truncates silently beyond these byte lengths; we cut first so the
@@ -14,7 +21,6 @@ MODULE_MAX_BYTES = 48
 ACTION_MAX_BYTES = 32
 
 TNS_ALIAS = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-DECIMAL_MAPPING = re.compile(r"^decimal\(\s*(\d{1,2})\s*,\s*(\d{1,2})\s*\)$", re.IGNORECASE)
 SCN = re.compile(r"^\d+$")
 
 # Spark reads these as they are (strings, numbers, binary, timestamps).
@@ -233,21 +239,6 @@ class OracleDialect(Dialect):
         return None
 
 
-def spark_number_type(mapping: str) -> str:
-    """The Spark type for bare NUMBER: 'decimal(p,s)', 'string' or 'double'."""
-    text = mapping.strip().lower()
-    if text in ("string", "double"):
-        return text.upper()
-    match = DECIMAL_MAPPING.match(text)
-    if match:
-        precision, scale = int(match.group(1)), int(match.group(2))
-        if 1 <= precision <= 38 and scale <= precision:
-            return f"DECIMAL({precision},{scale})"
-    raise ValueError(
-        f"number_mapping {mapping!r} is not one of: decimal(p,s) with p <= 38, string, double"
-    )
-
-
 def tns_target(tns: str) -> str:
     """A TNS descriptor '(DESCRIPTION=...)' on one line, or a checked TNS alias."""
     text = " ".join(tns.split())
@@ -258,12 +249,6 @@ def tns_target(tns: str) -> str:
     if not TNS_ALIAS.match(text):
         raise ValueError(f"{tns!r} is neither a TNS alias nor a (DESCRIPTION=...) descriptor")
     return text
-
-
-def sql_string(value: str) -> str:
-    """A single-quoted SQL literal, quotes doubled and control characters dropped."""
-    clean = "".join(ch for ch in value if ch >= " " or ch == "\t")
-    return "'" + clean.replace("'", "''") + "'"
 
 
 def truncate_bytes(value: str, limit: int) -> str:
