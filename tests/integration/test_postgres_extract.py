@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -134,3 +137,26 @@ def test_number_mapping_string_keeps_every_digit_of_a_bare_numeric(
     assert [r["exact"] for r in written] == values
     assert [r["Odd `Name"] for r in written] == values
     assert {r["fixed"] for r in written} == {Decimal("1.50")}  # declared precision: untouched
+
+
+def test_a_failing_table_is_one_line_not_a_java_stack_trace(pg_admin, pg_schema, tmp_path):
+    pg_admin.execute(f'CREATE TABLE "{pg_schema}".huge (id integer PRIMARY KEY, n numeric)')
+    pg_admin.execute(f'INSERT INTO "{pg_schema}".huge VALUES (1, 1e45)')  # past DECIMAL(38,18)
+    tables = write_tables(
+        tmp_path / "tables.json",
+        [{"table_name": "huge", "schema_name": pg_schema, "is_full_extract": True}],
+    )
+    config = pg_config(tmp_path, retry_attempts=1)
+    # Its own process: the JVM's stderr is the CLI's, as a user sees it.
+    cli = [sys.executable, "-c", "from data_extractor.entrypoints.cli import main; main()"]
+    done = subprocess.run(
+        [*cli, "run", "--config", str(config), "--tables", str(tables)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"},
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "NUMERIC_VALUE_OUT_OF_RANGE" in done.stdout  # the reason, in the summary
+    # Spark's executor, scheduler and writer each logged the task's failure with its stack.
+    assert "\tat org.apache.spark" not in done.stderr, done.stderr[-2000:]
