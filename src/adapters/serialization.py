@@ -117,6 +117,7 @@ def state_to_json(state: TableState) -> str:
         "previous_watermark": cursor_to_json(state.previous_watermark),
         "previous_run_id": state.previous_run_id,
         "last_rows": state.last_rows,
+        "last_bytes": state.last_bytes,
         "pending": None
         if pending is None
         else {
@@ -140,6 +141,7 @@ def state_from_json(text: str) -> TableState:
         previous_watermark=cursor_from_json(data.get("previous_watermark")),
         previous_run_id=data.get("previous_run_id"),
         last_rows=data.get("last_rows"),
+        last_bytes=data.get("last_bytes"),
         pending=None
         if pending is None
         else PendingCommit(

@@ -43,11 +43,25 @@ class SparkDatasetWriter:
     """Writes a DataFrame to a run directory as Parquet (or Delta), counting rows on the way."""
 
     def __init__(
-        self, fs: FileSystem, output_format: str = "parquet", rows_per_file: int | None = None
+        self,
+        fs: FileSystem,
+        output_format: str = "parquet",
+        rows_per_file: int | None = None,
+        bytes_per_file: int | None = None,
     ) -> None:
         self._fs = fs
         self._format = output_format
         self._rows_per_file = rows_per_file
+        self._bytes_per_file = bytes_per_file
+
+    def rows_per_file(self, task: ExtractionTask) -> int | None:
+        """The table's rows_per_file; else bytes_per_file at the last commit's bytes per row;
+        else the run's rows_per_file (Spark cannot cut files by size while writing)."""
+        if task.spec.rows_per_file:
+            return task.spec.rows_per_file
+        if self._bytes_per_file and task.expected_rows and task.expected_bytes:
+            return max(1, self._bytes_per_file * task.expected_rows // task.expected_bytes)
+        return self._rows_per_file
 
     def write(self, dataset: Any, task: ExtractionTask) -> WriteStats:
         """Overwrite the task's directory; rows come from an observation of this same pass."""
@@ -57,7 +71,7 @@ class SparkDatasetWriter:
         observation = Observation(f"rows_{uuid.uuid4().hex}")
         observed = dataset.observe(observation, F.count(F.lit(1)).alias("rows"))
         writer = observed.write.format(self._format).mode("overwrite")
-        rows_per_file = task.spec.rows_per_file or self._rows_per_file
+        rows_per_file = self.rows_per_file(task)
         if rows_per_file:
             writer = writer.option("maxRecordsPerFile", rows_per_file)
         spark = dataset.sparkSession

@@ -137,6 +137,7 @@ class ExtractionTask:
     probe: SourceProbe | None = None
     snapshot: str | None = None
     expected_rows: int | None = None  # what the last commit wrote; None: never measured
+    expected_bytes: int | None = None  # its size on storage, for bytes_per_file
 
     @property
     def key(self) -> str:
@@ -210,6 +211,7 @@ class TableState:
     pending: PendingCommit | None = None
     version: int = 0
     last_rows: int | None = None  # rows the last commit wrote, to schedule the next run
+    last_bytes: int | None = None  # and their size, to size the next run's files
 
     @property
     def has_commit(self) -> bool:
@@ -222,6 +224,7 @@ class TableState:
         output_path: str,
         watermark: CursorValue | None,
         rows: int | None = None,
+        size: int | None = None,
     ) -> TableState:
         """The state after a new output is committed (the previous commit kept for redo)."""
         redo = run_id == self.last_run_id
@@ -229,6 +232,7 @@ class TableState:
             self,
             watermark=watermark,
             last_rows=rows,
+            last_bytes=size,
             last_run_id=run_id,
             last_output_path=output_path,
             previous_watermark=self.previous_watermark if redo else self.watermark,

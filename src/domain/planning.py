@@ -54,7 +54,14 @@ def plan_run(
         else:
             # A table's own flashback wins over the run's consistent snapshot.
             snapshot = spec.flashback or options.snapshot or decision.snapshot
-            tasks.append(attrs.evolve(decision, snapshot=snapshot, expected_rows=state.last_rows))
+            tasks.append(
+                attrs.evolve(
+                    decision,
+                    snapshot=snapshot,
+                    expected_rows=state.last_rows,
+                    expected_bytes=state.last_bytes,
+                )
+            )
     return ExtractionPlan(options.run_id, options.run_date, tuple(tasks), tuple(skipped))
 
 

@@ -174,7 +174,7 @@ class ExtractionService:
                 task.snapshot,
             )
         )
-        committed = state.committed(run_id, task.output_path, watermark, stats.rows)
+        committed = state.committed(run_id, task.output_path, watermark, stats.rows, stats.bytes)
         self.state.save(task.key, committed)
         return TableResult(
             task.key, Status.SUCCEEDED, task.mode, task.output_path, task.window, stats

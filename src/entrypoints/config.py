@@ -20,7 +20,7 @@ from ..adapters.jdbc import ALIASES, DIALECTS
 from ..adapters.location import StorageLocation
 from ..domain.errors import InputError, Problem
 from ..domain.specs import did_you_mean
-from .container import platform_of
+from .container import parse_byte_size, platform_of
 
 Nested = dict[str, dict[str, str]]
 Check = Callable[[str], str | None]  # returns a problem message, or None when fine
@@ -98,6 +98,14 @@ def _number_mapping(value: str) -> str | None:
     return f"{value!r} is not a number mapping; use decimal(38,18), decimal(p,s), string or double"
 
 
+def _byte_size(value: str) -> str | None:
+    try:
+        parse_byte_size(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 SCHEMA: dict[str, dict[str, Check]] = {
     "database": {
         "type": _database_type,
@@ -128,6 +136,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "retry_backoff_seconds": _float,
         "output_format": _choice("parquet", "delta"),
         "rows_per_file": _int(1),
+        "bytes_per_file": _byte_size,
         "lock_lease_seconds": _int(10),
         "rows_per_partition": _int(1000),
         "consistent_snapshot": _choice("true", "false"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 from dependency_injector import containers, providers
@@ -76,6 +77,25 @@ def spark_settings(spark: Mapping[str, str], database: Mapping[str, str]) -> Spa
         conf=conf,
         class_cache=class_cache_folder(spark),
     )
+
+
+SIZE_UNITS = {"": 1, "B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30}
+SIZE = re.compile(r"^\s*(\d+)\s*([KMG]?B?)\s*$", re.IGNORECASE)
+
+
+def parse_byte_size(text: str) -> int:
+    """'128MB' -> 134217728; raises ValueError on anything else."""
+    match = SIZE.match(text)
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"expected a size such as 128MB, 1GB or 134217728, got {text!r}")
+    return int(match.group(1)) * SIZE_UNITS[match.group(2).upper()]
+
+
+def byte_size(text: str | None) -> int | None:
+    """'128MB', '1GB', '512KB' or a plain number of bytes (binary multiples); None if unset."""
+    if not text:
+        return None
+    return parse_byte_size(text)
 
 
 def class_cache_folder(spark: Mapping[str, str]) -> str | None:
@@ -152,6 +172,7 @@ class Container(containers.DeclarativeContainer):
             require_output_format, session_provider, config.extraction.output_format
         ),
         config.extraction.rows_per_file.as_int(),
+        providers.Callable(byte_size, config.extraction.bytes_per_file),
     )
     manifests = providers.Singleton(HadoopManifestStore, filesystem)
     state_store = providers.Singleton(

@@ -18,6 +18,7 @@ from data_extractor.entrypoints.config import (
     location_problem,
     parse_ini,
 )
+from data_extractor.entrypoints.container import parse_byte_size
 from data_extractor.entrypoints.validate import inspect_inputs, run_id_problems
 
 GOOD = """[database]
@@ -286,3 +287,17 @@ def test_oracle_number_mapping_and_snapshot_settings_are_checked(tmp_path):
     assert len(bad) == 1 and "[number_mapping]" in bad[0] and "decimal(38,18)" in bad[0]
     wrong = config_problems(tmp_path, GOOD + "consistent_snapshot = sometimes\n")
     assert len(wrong) == 1 and "[consistent_snapshot]" in wrong[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("134217728", 134217728), ("128MB", 128 * 2**20), ("1gb", 2**30), ("512 KB", 512 * 2**10)],
+)
+def test_byte_sizes_take_binary_units(text, size):
+    assert parse_byte_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "0", "12 TB", "1.5GB", "-1MB", "lots"])
+def test_a_bad_byte_size_says_what_is_expected(text):
+    with pytest.raises(ValueError, match="expected a size such as 128MB"):
+        parse_byte_size(text)

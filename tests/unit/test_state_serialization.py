@@ -20,6 +20,7 @@ def test_a_state_round_trips_with_its_row_count_and_pending_write() -> None:
         pending=PendingCommit("r2", "/lake/s/t/202403/02/r2.parquet", window.upper, window),
         version=3,
         last_rows=1234,
+        last_bytes=56789,
     )
     assert state_from_json(state_to_json(state)) == state
 
@@ -27,5 +28,6 @@ def test_a_state_round_trips_with_its_row_count_and_pending_write() -> None:
 def test_a_state_file_from_before_row_counts_loads_as_never_measured() -> None:
     text = state_to_json(TableState(watermark=5, last_run_id="r1", version=1))
     body = json.loads(text)
-    del body["last_rows"]
-    assert state_from_json(json.dumps(body)).last_rows is None
+    del body["last_rows"], body["last_bytes"]
+    loaded = state_from_json(json.dumps(body))
+    assert (loaded.last_rows, loaded.last_bytes) == (None, None)
