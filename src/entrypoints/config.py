@@ -19,8 +19,8 @@ import attrs
 from ..adapters.jdbc import ALIASES, DIALECTS
 from ..adapters.location import StorageLocation
 from ..domain.errors import InputError, Problem
-from ..domain.specs import did_you_mean
-from .container import parse_byte_size, platform_of
+from ..domain.specs import did_you_mean, parse_byte_size
+from .container import platform_of
 
 Nested = dict[str, dict[str, str]]
 Check = Callable[[str], str | None]  # returns a problem message, or None when fine

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 
 from dependency_injector import containers, providers
@@ -30,6 +29,7 @@ from ..adapters.spark_session import LocalSparkSessionProvider, SparkSettings
 from ..adapters.state import HadoopStateStore
 from ..adapters.storage import HadoopManifestStore, SparkDatasetWriter, require_output_format
 from ..domain.services import ExtractionService, RunSettings, one_line
+from ..domain.specs import parse_byte_size
 
 
 def _opt(section: Mapping[str, str], key: str) -> str | None:
@@ -77,18 +77,6 @@ def spark_settings(spark: Mapping[str, str], database: Mapping[str, str]) -> Spa
         conf=conf,
         class_cache=class_cache_folder(spark),
     )
-
-
-SIZE_UNITS = {"": 1, "B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30}
-SIZE = re.compile(r"^\s*(\d+)\s*([KMG]?B?)\s*$", re.IGNORECASE)
-
-
-def parse_byte_size(text: str) -> int:
-    """'128MB' -> 134217728; raises ValueError on anything else."""
-    match = SIZE.match(text)
-    if not match or int(match.group(1)) < 1:
-        raise ValueError(f"expected a size such as 128MB, 1GB or 134217728, got {text!r}")
-    return int(match.group(1)) * SIZE_UNITS[match.group(2).upper()]
 
 
 def byte_size(text: str | None) -> int | None:

@@ -10,6 +10,7 @@ import pytest
 
 from data_extractor.adapters.secrets import Redactor
 from data_extractor.domain.errors import InputError
+from data_extractor.domain.specs import parse_byte_size
 from data_extractor.entrypoints.app import setup_logging
 from data_extractor.entrypoints.config import (
     collect_config,
@@ -18,7 +19,6 @@ from data_extractor.entrypoints.config import (
     location_problem,
     parse_ini,
 )
-from data_extractor.entrypoints.container import parse_byte_size
 from data_extractor.entrypoints.validate import inspect_inputs, run_id_problems
 
 GOOD = """[database]
@@ -291,7 +291,14 @@ def test_oracle_number_mapping_and_snapshot_settings_are_checked(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "size"),
-    [("134217728", 134217728), ("128MB", 128 * 2**20), ("1gb", 2**30), ("512 KB", 512 * 2**10)],
+    [
+        ("134217728", 134217728),
+        ("128MB", 128 * 2**20),
+        ("128M", 128 * 2**20),
+        ("1gb", 2**30),
+        ("512 KB", 512 * 2**10),
+        ("4096B", 4096),
+    ],
 )
 def test_byte_sizes_take_binary_units(text, size):
     assert parse_byte_size(text) == size
