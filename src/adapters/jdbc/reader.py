@@ -213,11 +213,12 @@ class JdbcSourceReader:
             return ColumnPlan("*")
         sql = self._dialect.columns_sql(spec.schema_name, spec.table_name)
         # Plain JDBC on the driver: a Spark job per table here would double its overhead.
-        rows = [list(row.values()) for row in self._queries.rows(sql, self.options(spec))]
-        columns = [
-            SourceColumn(str(r[0][0]), str(r[1][0]), _int_or_none(r[2][0]), _int_or_none(r[3][0]))
-            for r in rows
-        ]
+        columns = []
+        for row in self._queries.rows(sql, self.options(spec)):
+            name, kind, precision, scale = (text for text, _ in row.values())
+            columns.append(
+                SourceColumn(str(name), str(kind), _int_or_none(precision), _int_or_none(scale))
+            )
         plan = self._dialect.column_plan(columns)
         for warning in plan.warnings:
             log.warning("%s: %s", spec.key, warning)
