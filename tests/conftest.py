@@ -22,6 +22,8 @@ PG_JAR = os.environ.get("DATA_EXTRACTOR_TEST_PG_JAR", "/usr/share/java/postgresq
 MARIADB_JAR = os.environ.get(
     "DATA_EXTRACTOR_TEST_MARIADB_JAR", "/usr/share/java/mariadb-java-client.jar"
 )
+# H2 in Oracle mode stands in for Oracle's driver (BigDecimal NUMBERs, DATE as timestamps).
+H2_JAR = os.environ.get("DATA_EXTRACTOR_TEST_H2_JAR", "/usr/share/java/h2.jar")
 PG_DSN = os.environ.get(
     "DATA_EXTRACTOR_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 )
@@ -39,7 +41,12 @@ def available_jars() -> list[str]:
     """JDBC driver jars the test session loads (those present on this machine)."""
     return [
         jar
-        for jar in (PG_JAR, MARIADB_JAR, os.environ.get("DATA_EXTRACTOR_TEST_OJDBC_JAR", ""))
+        for jar in (
+            PG_JAR,
+            MARIADB_JAR,
+            H2_JAR,
+            os.environ.get("DATA_EXTRACTOR_TEST_OJDBC_JAR", ""),
+        )
         if jar and Path(jar).exists()
     ]
 
