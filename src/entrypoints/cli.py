@@ -14,7 +14,7 @@ import click
 from ..adapters.location import to_spark_path
 from ..adapters.secrets import Redactor
 from ..adapters.serialization import report_to_json, state_to_json, window_to_json
-from ..domain.errors import DataExtractorError, InputError, RunLockedError
+from ..domain.errors import DataExtractorError, InputError, Problem, RunLockedError
 from ..domain.planning import PlanOptions, plan_run
 from .app import prepare, prepare_config, run_extraction, run_name, spark_released, today
 from .config import flag_overrides
@@ -127,6 +127,13 @@ def cli(
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the JSON run report instead of the summary."
 )
+@click.option("--quiet", is_flag=True, help="Log warnings and errors only.")
+@click.option("--verbose", is_flag=True, help="Log debug details too.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    help="Log lines as text or JSON objects ([runtime] log_format).",
+)
 @guarded
 def run(
     config: Path | None,
@@ -147,6 +154,8 @@ def run(
     assert redactor is not None
     flags = flag_overrides(output, max_workers, databricks)
     runtime = flags.setdefault("runtime", {})
+    if quiet and verbose:
+        raise InputError([Problem("--quiet/--verbose", None, "choose one of the two")])
     if quiet or verbose:
         runtime["log_level"] = "warning" if quiet else "debug"
     if log_format:
