@@ -50,8 +50,10 @@ class NoActiveSessionError(DataExtractorError):
     def __init__(self) -> None:
         super().__init__(
             "no active SparkSession: in Databricks mode the tool borrows the cluster's session "
-            "and never starts one. Run it in a Databricks notebook, job or wheel task; to run "
-            "elsewhere, drop --databricks or set [runtime] platform = local."
+            "and never starts one. Run it in a Databricks notebook, job or wheel task. To run "
+            "elsewhere: from the command line, leave out --databricks; in Python, use "
+            "DataExtractor rather than DatabricksDataExtractor; in the config, set [runtime] "
+            "platform = local."
         )
 
 
@@ -172,7 +174,7 @@ class DatabricksSecretStore(EnvSecretStore):
                         key,
                         f"key {name!r} of secret scope {scope!r} needs Databricks, but "
                         f"dbutils is not available here; run on Databricks, or export "
-                        f"{env_name_for(scope, name)}=...",
+                        f"{env_name_for(scope, name)} in the environment",
                     )
                 ]
             )

@@ -117,5 +117,7 @@ class EnvSecretStore:
 
     def _env(self, name: str, ref: str, where: str, key: str) -> str:
         if name not in self._environ:
-            raise InputError([Problem(where, key, f"secret {ref} is not set: export {name}=...")])
+            raise InputError(
+                [Problem(where, key, f"secret {ref} is not set; export {name} in the environment")]
+            )
         return self._environ[name]

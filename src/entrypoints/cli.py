@@ -23,6 +23,11 @@ from .summary import render_plan, render_report
 from .validate import validate
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+# The original tool's --generate-databricks-* form has no --force of its own.
+LEGACY_OVERWRITE_HINT = (
+    "delete it first, or use `data-extractor init --databricks --force --config-out ... "
+    "--tables-out ...`"
+)
 
 
 def guarded(command: Callable[..., int]) -> Callable[..., None]:
@@ -104,7 +109,11 @@ def cli(
         return
     if legacy_gen_config or legacy_gen_tables:
         ctx.invoke(
-            init, databricks=True, config_out=legacy_gen_config, tables_out=legacy_gen_tables
+            init,
+            databricks=True,
+            config_out=legacy_gen_config,
+            tables_out=legacy_gen_tables,
+            overwrite_hint=LEGACY_OVERWRITE_HINT,
         )
     if legacy_tables is None:
         click.echo(ctx.get_help())
@@ -328,11 +337,13 @@ def init(
     tables_out: Path | None = None,
     force: bool = False,
     redactor: Redactor | None = None,
+    overwrite_hint: str | None = None,
 ) -> int:
     """Write a commented config INI and a tables file to start from."""
     if config_out is None and tables_out is None:
         config_out, tables_out = Path("config.ini"), Path("tables.json")
-    for path in write_init_files(config_out, tables_out, source, databricks, force):
+    hint = {"overwrite_hint": overwrite_hint} if overwrite_hint else {}
+    for path in write_init_files(config_out, tables_out, source, databricks, force, **hint):
         click.echo(f"wrote {path}")
     return EXIT_OK
 

@@ -198,6 +198,7 @@ def write_init_files(
     source: str = "oracle",
     databricks: bool = False,
     force: bool = False,
+    overwrite_hint: str = "pass --force to overwrite it",
 ) -> list[Path]:
     """Write the files asked for (None skips one); refuse to overwrite any unless force."""
     if source not in SOURCES:
@@ -212,10 +213,7 @@ def write_init_files(
     existing = [path for path in files if path.exists()]
     if existing and not force:
         raise InputError(
-            [
-                Problem(str(p), None, "already exists; pass --force to overwrite it")
-                for p in existing
-            ]
+            [Problem(str(p), None, f"already exists; {overwrite_hint}") for p in existing]
         )
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)

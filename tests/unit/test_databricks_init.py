@@ -88,3 +88,15 @@ def test_original_generate_databricks_options(tmp_path: Path):
     only_config = tmp_path / "only.ini"
     assert run_cli("--generate-databricks-config", str(only_config)).exit_code == 0
     assert only_config.exists() and not (tmp_path / "tables.json").exists()
+
+
+def test_original_generate_form_refuses_to_overwrite_without_offering_a_missing_flag(
+    tmp_path: Path,
+):
+    config = tmp_path / "db_config.ini"
+    config.write_text("# mine\n")
+    result = run_cli("--generate-databricks-config", str(config))
+    assert result.exit_code == 2
+    assert "already exists; delete it first" in result.output
+    assert "pass --force" not in result.output  # this form has no --force
+    assert config.read_text() == "# mine\n"

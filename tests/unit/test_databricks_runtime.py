@@ -111,7 +111,8 @@ def test_no_session_is_a_clear_error_never_a_new_session():
     assert isinstance(caught.value, DataExtractorError)
     message = str(caught.value)
     assert "never starts one" in message
-    assert "platform = local" in message and "--databricks" in message
+    assert "platform = local" in message and "leave out --databricks" in message
+    assert "DataExtractor rather than DatabricksDataExtractor" in message  # Python API users
 
 
 # -- secrets through dbutils ---------------------------------------------------------------------
@@ -186,8 +187,18 @@ def test_without_dbutils_the_local_form_of_the_reference_still_works():
     store = DatabricksSecretStore(Redactor(), Locator(None), environ={"JDBC_PG_PASSWORD": "x1y"})
     assert store.resolve("secret://jdbc/pg-password", "c", "password") == "x1y"
     bare = DatabricksSecretStore(Redactor(), Locator(None), environ={})
-    with pytest.raises(InputError, match="export JDBC_PG_PASSWORD="):
+    with pytest.raises(InputError, match="export JDBC_PG_PASSWORD in the environment"):
         bare.resolve("secret://jdbc/pg-password", "c", "password")
+
+
+def test_a_missing_secret_hint_survives_redaction_unscrubbed():
+    redactor = Redactor()
+    store = EnvSecretStore(redactor, environ={})
+    with pytest.raises(InputError) as caught:
+        store.resolve("env:ORACLE_PASSWORD", "c", "password")
+    shown = redactor.redact(str(caught.value.problems[0]))
+    assert "export ORACLE_PASSWORD in the environment" in shown
+    assert "***" not in shown  # a 'PASSWORD=...' hint would read like a scrubbed secret
 
 
 def test_locally_the_same_reference_reads_scope_key_from_the_environment():
