@@ -13,14 +13,14 @@ import attrs
 import click
 
 from ..adapters.secrets import Redactor
-from ..domain.errors import InputError, Problem
+from ..domain.errors import DataExtractorError, InputError, Problem
 from ..domain.model import TableSpec
 from ..domain.services import one_line
 from .config import LoadedConfig, Nested, collect_config, flag_overrides
 from .container import Container, build_container
 from .tables_file import load_tables
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 SECRET_KEYS = ("user", "password", "url")
 UNREAD_SOURCE = "unread-config"
 
@@ -58,7 +58,7 @@ def inspect_inputs(
     container.redactor.override(redactor)
     problems = [*table_problems, *_secret_problems(container, loaded)]
     if not problems:
-        problems += _wiring_problems(container, specs, str(tables))
+        problems += _wiring_problems(container, specs, str(tables), loaded)
     return Inputs(loaded.values, specs, container, tuple(problems))
 
 
@@ -93,12 +93,18 @@ def _secret_problems(container: Container, loaded: LoadedConfig) -> list[Problem
     return problems
 
 
-def _wiring_problems(container: Container, specs: Sequence[TableSpec], where: str) -> list[Problem]:
-    """The adapters build, and each table's SQL can be written by the source's dialect."""
+def _wiring_problems(
+    container: Container, specs: Sequence[TableSpec], where: str, loaded: LoadedConfig
+) -> list[Problem]:
+    """The adapters build, the JDBC URL can be written, and so can each table's SQL."""
     try:
         reader = container.reader()
     except Exception as exc:  # noqa: BLE001 - any wiring failure is the user's config to fix
         return [Problem("config", None, f"cannot wire the source reader: {one_line(exc)}")]
+    try:
+        reader.options()  # builds the URL: an Oracle source without a service fails here
+    except ValueError as exc:
+        return [Problem(loaded.where("database", "type"), None, str(exc))]
     problems = []
     for spec in specs:
         try:
@@ -119,13 +125,24 @@ def run_id_problems(run_id: str | None) -> list[Problem]:
     return []
 
 
+class SourceUnreachableError(DataExtractorError):
+    """validate --connect could not log in to the source: the environment's fault (exit 1)."""
+
+
 def connect_problems(container: Container, specs: Sequence[TableSpec], where: str) -> list[Problem]:
-    """Connect to the source and look at each table (no rows read); one problem per miss."""
+    """Connect to the source and look at each table (no rows read); one problem per miss.
+
+    Raises SourceUnreachableError when the source cannot be reached at all: that is not
+    bad input, and the tables were never looked at.
+    """
     try:
         reader = container.reader()
-        found = [(spec, reader.check_table(spec)) for spec in specs]
+        unreachable = reader.check_connection()
+        found = [] if unreachable else [(spec, reader.check_table(spec)) for spec in specs]
     except Exception as exc:  # noqa: BLE001 - Spark or the driver could not start
-        return [Problem("--connect", None, f"cannot reach the source: {one_line(exc)}")]
+        unreachable = one_line(exc)
+    if unreachable:
+        raise SourceUnreachableError(f"cannot reach the source: {unreachable}")
     failed = [(spec, message) for spec, message in found if message]
     if len(specs) > 1 and len(failed) == len(specs) and len({m for _, m in failed}) == 1:
         return [Problem("--connect", None, f"cannot query the source: {failed[0][1]}")]
@@ -164,7 +181,8 @@ def _report(problems: Sequence[Problem], redactor: Redactor) -> None:
 def validate(**options: Any) -> None:
     """Check the config, the tables file and the wiring, listing every problem.
 
-    Without --connect nothing touches the source; exit code 0 when all is well, 2 otherwise.
+    Without --connect nothing touches the source. Exit code 0 when all is well, 2 for a
+    problem in the files or a missing table or column, 1 when --connect cannot reach the source.
     """
     redactor = Redactor()
     flags = flag_overrides(options["output"], options["max_workers"], options["databricks"])
@@ -175,6 +193,9 @@ def validate(**options: Any) -> None:
     if not problems and options["connect"] and inputs.container is not None:
         try:
             problems += connect_problems(inputs.container, inputs.specs, str(tables))
+        except SourceUnreachableError as exc:
+            click.echo(f"error: {redactor.redact(str(exc))}", err=True)
+            sys.exit(EXIT_FAILED)
         finally:
             _stop_session(inputs.container)
     if problems:

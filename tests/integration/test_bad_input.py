@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from data_extractor.adapters.spark_session import LocalSparkSessionProvider
-from tests.conftest import pg_config
+from tests.conftest import PG_JAR, pg_config, write_config
 from tests.helpers import run_cli, write_tables
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad"
@@ -147,3 +147,28 @@ def test_validate_connect_names_missing_tables_and_columns(pg_admin, pg_schema, 
     assert result.exit_code == 0, result.output
     assert "connected to the source: every table and column was found" in result.stdout
     assert not (tmp_path / "lake").exists()
+
+
+@pytest.mark.integration
+def test_validate_connect_to_an_unreachable_source_is_a_runtime_fault(spark, tmp_path):
+    config = write_config(
+        tmp_path / "config.ini",
+        {
+            "database": {
+                "type": "postgresql",
+                "host": "127.0.0.1",
+                "port": 1,  # nothing listens there
+                "database": "postgres",
+                "user": "postgres",
+                "driver_jars": PG_JAR,
+            },
+            "extraction": {"output_base_path": tmp_path / "lake", "default_source": "pg"},
+        },
+    )
+    tables = write_tables(tmp_path / "t.json", [{"table_name": "t", "is_full_extract": True}])
+    result = run_cli("validate", "--config", str(config), "--tables", str(tables), "--connect")
+    assert result.exit_code == 1, result.output  # the environment failed, not the input
+    assert "cannot reach the source" in result.stderr
+    assert "Connection refused" in result.stderr
+    assert "table 'pg/t'" not in result.stderr  # the tables were never looked at
+    assert "Traceback" not in result.output

@@ -75,6 +75,10 @@ class DriverQuery:
         finally:
             connection.close()
 
+    def ping(self, options: dict[str, str]) -> None:
+        """Open a connection and close it: raises what the driver raises when it cannot."""
+        self._connect(options).close()
+
     def _connect(self, options: dict[str, str]) -> Any:
         jvm = self._sessions.get()._jvm
         # Spark's class loader sees jars from spark.jars and --packages, not only the classpath.

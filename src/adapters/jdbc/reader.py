@@ -267,6 +267,14 @@ class JdbcSourceReader:
             )
             return []
 
+    def check_connection(self) -> str | None:
+        """Log in to the source and log out: a one-line reason when that fails, else None."""
+        try:
+            self._queries.ping(self.options())
+        except Exception as exc:  # noqa: BLE001 - whatever failed is the answer to give
+            return " ".join(str(translate(exc, "cannot connect")).split())
+        return None
+
     def check_table(self, spec: TableSpec) -> str | None:
         """Ask the source for the table's columns, reading no rows: a one-line problem or None."""
         try:
