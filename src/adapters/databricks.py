@@ -16,6 +16,7 @@ from ..domain.services import one_line
 from .files import FileEntry, FileSystem
 from .location import InvalidLocationError, StorageLocation
 from .secrets import EnvSecretStore, Redactor, env_name_for
+from .spark_install import require_pyspark
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def _notebook_global(name: str) -> Any:
 
 def find_active_session() -> Any:
     """The session already running in this process, or None; never starts a SparkContext."""
+    require_pyspark()
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
 

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from .jvm_class_cache import ClassCachePlan, JvmClassCache
+from .spark_install import require_pyspark
 
 log = logging.getLogger(__name__)
 JAVA_OPTION_KEYS = ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")
@@ -64,6 +65,7 @@ class LocalSparkSessionProvider:
 
     def get(self) -> Any:
         """The session, created once and shared by every table worker."""
+        require_pyspark()
         with self._lock:
             if self._session is None:
                 self._session = self._active()

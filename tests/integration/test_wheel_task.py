@@ -115,7 +115,16 @@ def _build_wheel(tmp: Path) -> Path:
     return wheel
 
 
-def _fresh_venv(tmp: Path, wheel: Path) -> Path:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The project's wheel, built once for this module."""
+    _build_tools_present()
+    return _build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+def _fresh_venv(tmp: Path, wheel: Path, without: tuple[str, ...] = ()) -> Path:
+    """A venv with the wheel installed; the test environment's packages (less `without`)
+    stand in for its dependencies."""
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -127,7 +136,7 @@ def _fresh_venv(tmp: Path, wheel: Path) -> Path:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    Path(site, "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    Path(site, "test-dependencies.pth").write_text(_dependencies(tmp, without) + "\n")
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
          "--no-index", "--quiet", str(wheel)],
@@ -137,9 +146,60 @@ def _fresh_venv(tmp: Path, wheel: Path) -> Path:
     return python
 
 
-def test_wheel_task_runs_the_extraction_and_leaves_the_session_running(tmp_path):
-    _build_tools_present()
-    python = _fresh_venv(tmp_path, _build_wheel(tmp_path))
+def _dependencies(tmp: Path, without: tuple[str, ...]) -> str:
+    """The test environment's site-packages, or a folder linking to all of it but `without`."""
+    purelib = Path(sysconfig.get_paths()["purelib"])
+    if not without:
+        return str(purelib)
+    folder = tmp / "site-without"
+    folder.mkdir()
+    for entry in purelib.iterdir():
+        if not entry.name.lower().startswith(without):
+            (folder / entry.name).symlink_to(entry)
+    return str(folder)
+
+
+def test_the_wheel_requires_pyspark_only_through_its_extras(wheel):
+    import email
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = email.message_from_bytes(archive.read(name))
+    requires = metadata.get_all("Requires-Dist") or []
+    spark = [r for r in requires if r.lower().startswith("pyspark")]
+    assert spark, requires
+    assert all("extra ==" in r for r in spark), spark  # never a plain dependency
+    assert {"spark", "connect"} <= set(metadata.get_all("Provides-Extra") or [])
+    assert not [r for r in requires if r.lower().startswith("py4j")]
+
+
+def test_without_pyspark_a_spark_command_says_which_extra_to_install(tmp_path, wheel):
+    python = _fresh_venv(tmp_path, wheel, without=("pyspark", "py4j"))
+    work = tmp_path / "work"
+    work.mkdir()
+    config = work / "config.ini"
+    config.write_text(
+        f"[database]\ntype = derby\ndatabase = {work}/db\n\n"
+        f"[extraction]\noutput_base_path = {work}/lake\ndefault_source = demo\n"
+    )
+    tables = work / "tables.json"
+    tables.write_text(json.dumps({"tables": [{"table_name": "T", "is_full_extract": True}]}))
+    tool = str(python.parent / "data-extractor")
+    files = ["--config", str(config), "--tables", str(tables)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYSPARK_")}
+
+    plan = subprocess.run([tool, "plan", *files], capture_output=True, text=True, env=env)
+    assert plan.returncode == 0, plan.stderr  # a local plan needs no Spark
+    run = subprocess.run([tool, "run", *files], capture_output=True, text=True, env=env)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "pip install 'data-extractor[spark]'" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (work / "lake").exists() or not list((work / "lake").rglob("*.parquet"))
+
+
+def test_wheel_task_runs_the_extraction_and_leaves_the_session_running(tmp_path, wheel):
+    python = _fresh_venv(tmp_path, wheel)
     work = tmp_path / "work"
     work.mkdir()
     config = work / "config.ini"
