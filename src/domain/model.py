@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from decimal import Decimal
 
 import attrs
 
 CursorValue = int | Decimal | dt.date | dt.datetime
+UNSAFE_IN_FOLDER = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 class Strategy(enum.StrEnum):
@@ -74,8 +76,21 @@ class TableSpec:
 
     @property
     def key(self) -> str:
-        """The table's identity in state, reports and output paths."""
+        """The table's identity in state and reports."""
         return f"{self.source_name}/{self.table_name}"
+
+    @property
+    def folder(self) -> str:
+        """The table's folder in the lake: a name safe on every object store.
+
+        The name as the catalog stores it (identifier quotes dropped), with each character
+        other than letters, digits, '_', '-' and '.' replaced by '_': `"Order Lines"` is
+        `Order_Lines`.
+        """
+        name = self.table_name
+        if len(name) >= 2 and name[0] == name[-1] == '"':
+            name = name[1:-1]
+        return UNSAFE_IN_FOLDER.sub("_", name)
 
 
 @attrs.frozen

@@ -35,7 +35,7 @@ class PlanOptions:
 def output_path(output_base: str, spec: TableSpec, day: dt.date, run_id: str) -> str:
     """`{base}/{source}/{table}/{yyyymm}/{dd}/{run_id}.parquet`, the original tool's layout."""
     base = output_base.rstrip("/")
-    return f"{base}/{spec.source_name}/{spec.table_name}/{day:%Y%m}/{day:%d}/{run_id}.parquet"
+    return f"{base}/{spec.source_name}/{spec.folder}/{day:%Y%m}/{day:%d}/{run_id}.parquet"
 
 
 def plan_run(

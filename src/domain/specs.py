@@ -341,7 +341,7 @@ def _duplicate_outputs(specs: Sequence[TableSpec], file_name: str) -> list[Probl
     seen: dict[str, TableSpec] = {}
     problems = []
     for spec in specs:
-        key = spec.key.lower()
+        key = f"{spec.source_name}/{spec.folder}".lower()
         if key in seen:
             problems.append(
                 Problem(

@@ -35,6 +35,14 @@ def test_output_layout_is_the_original_tools():
     )
 
 
+def test_a_quoted_table_name_gets_a_folder_safe_on_every_object_store():
+    day = dt.date(2024, 3, 2)
+    quoted = TableSpec("ora", '"Order Lines"')
+    assert output_path("/lake", quoted, day, "r7") == "/lake/ora/Order_Lines/202403/02/r7.parquet"
+    assert TableSpec("ora", '"Sales$2024"').folder == "Sales_2024"
+    assert TableSpec("ora", "ORDERS").folder == "ORDERS"
+
+
 def test_first_run_of_an_incremental_table_is_a_full_extract_with_nulls():
     task = plan_table(WATERMARK, TableState(), OPTIONS)
     assert isinstance(task, ExtractionTask)

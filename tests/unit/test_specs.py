@@ -291,3 +291,13 @@ def test_flashback_takes_an_scn_or_a_timestamp():
     assert [s.flashback for s in specs] == ["123456", "2024-05-01 06:00:00"]
     [message] = problems([{"table_name": "c", "is_full_extract": True, "flashback": "yesterday"}])
     assert "[flashback]" in message and "SCN" in message
+
+
+def test_a_quoted_name_and_its_folder_twin_share_an_output_location():
+    found = problems(
+        [
+            {"table_name": '"Order Lines"', "is_full_extract": True},
+            {"table_name": "Order_Lines", "is_full_extract": True},
+        ]
+    )
+    assert len(found) == 1 and "same output location" in found[0], found
