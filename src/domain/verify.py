@@ -104,7 +104,9 @@ class LakeVerifier:
             spec = specs.get(key)
             findings += state_findings(key, self.state.load(key), found)
             findings += self._footer_findings(key, committed)
-            findings += window_findings(key, committed, spec.lookback if spec else None)
+            findings += window_findings(
+                key, committed, spec.lookback if spec else None, known=spec is not None
+            )
             if self.counter is not None and spec is not None:
                 findings += self._source_findings(spec, committed)
         return VerifyReport(tuple(keys), outputs, tuple(findings))
@@ -196,9 +198,12 @@ def current_chain(committed: Sequence[LakeOutput]) -> list[LakeOutput]:
 
 
 def window_findings(
-    key: str, committed: Sequence[LakeOutput], lookback: Lookback | None
+    key: str, committed: Sequence[LakeOutput], lookback: Lookback | None, known: bool = True
 ) -> list[Finding]:
-    """Incremental windows must follow one another: no overlap (beyond a lookback), no gap."""
+    """Incremental windows must follow one another: no overlap (beyond a lookback), no gap.
+
+    `known` is False when the table's spec (so its lookback) is not at hand.
+    """
     findings = []
     reach: Any = None  # the highest upper bound so far
     for number, output in enumerate(current_chain(committed)):
@@ -210,7 +215,7 @@ def window_findings(
             )
             findings.append(Finding(key, output.path, message))
         elif number > 0 and window.lower is not None and reach is not None:
-            message = _join_problem(window, reach, lookback)
+            message = _join_problem(window, reach, lookback, known)
             if message:
                 findings.append(Finding(key, output.path, message))
         if window.upper is not None:
@@ -218,7 +223,7 @@ def window_findings(
     return findings
 
 
-def _join_problem(window: Window, reach: Any, lookback: Lookback | None) -> str | None:
+def _join_problem(window: Window, reach: Any, lookback: Lookback | None, known: bool) -> str | None:
     """Why a window does not continue where the committed ones before it ended."""
     lower: Any = window.lower
     try:
@@ -230,9 +235,10 @@ def _join_problem(window: Window, reach: Any, lookback: Lookback | None) -> str 
         return None
     if overlaps:
         margin = f" (more than its lookback of {lookback.amount})" if lookback else ""
+        hint = "" if known else " (if the table has a lookback, give verify the tables file)"
         return (
             f"its window {window.column} from {window.lower} overlaps committed rows up to "
-            f"{reach}{margin}: those rows are in two outputs"
+            f"{reach}{margin}: those rows are in two outputs{hint}"
         )
     return (
         f"gap: rows with {window.column} between {reach} and {window.lower} are in no "
