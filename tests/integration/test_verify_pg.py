@@ -18,20 +18,25 @@ SELECT i, TIMESTAMP '2024-05-01 00:00:00' + i * INTERVAL '1 minute'
 FROM generate_series({start}, {stop}) AS i"""
 
 
-@pytest.fixture
-def lake(pg_admin, pg_schema, spark, tmp_path):
+def two_runs(pg_admin, pg_schema, tmp_path, **extra):
     """Two committed runs of an events table: r1 full (1,000 rows), r2 incremental (50)."""
     pg_admin.execute(CREATE.format(s=pg_schema))
     pg_admin.execute(INSERT.format(s=pg_schema, start=1, stop=1000))
     config = pg_config(tmp_path)
     spec = {"table_name": "events", "schema_name": pg_schema, "incremental_column": "updated_at"}
-    tables = write_tables(tmp_path / "tables.json", [spec])
+    tables = write_tables(tmp_path / "tables.json", [{**spec, **extra}])
     run = ("run", "--config", str(config), "--tables", str(tables))
     assert run_cli(*run, "--run-id", "r1").exit_code == 0
     pg_admin.execute(INSERT.format(s=pg_schema, start=1001, stop=1050))
     assert run_cli(*run, "--run-id", "r2").exit_code == 0
     r1, r2 = committed_outputs(tmp_path / "lake", "pg", "events")
     return config, tables, r1, r2
+
+
+@pytest.fixture
+def lake(pg_admin, pg_schema, spark, tmp_path):
+    """Two committed runs of an events table, no lookback."""
+    return two_runs(pg_admin, pg_schema, tmp_path)
 
 
 def verify(config, *extra: str):
@@ -99,6 +104,21 @@ def test_source_drift_after_deleting_source_rows(lake, pg_admin, pg_schema):
     assert (
         f"problem: pg/events: {r1}: drift: the source now holds 990 rows in its window; "
         "the output holds 1,000" in result.output.splitlines()
+    )
+
+
+def test_a_lookback_overlap_is_allowed_when_the_tables_file_gives_it(
+    pg_admin, pg_schema, spark, tmp_path
+):
+    config, tables, _, r2 = two_runs(pg_admin, pg_schema, tmp_path, lookback="5m")
+    known = verify(config, "--tables", str(tables), "--source")
+    assert known.exit_code == 0, known.output
+    unknown = verify(config)
+    assert unknown.exit_code == 1
+    assert (
+        f"problem: pg/events: {r2}: its window updated_at from 2024-05-01 16:35:00 overlaps "
+        "committed rows up to 2024-05-01 16:40:00: those rows are in two outputs (if the table "
+        "has a lookback, give verify the tables file)" in unknown.output.splitlines()
     )
 
 
