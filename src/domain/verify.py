@@ -98,18 +98,28 @@ class LakeVerifier:
         findings: list[Finding] = []
         outputs = 0
         for key in keys:
-            found = self.lake.outputs(key)
-            committed = [o for o in found if o.manifest is not None]
-            outputs += len(committed)
-            spec = specs.get(key)
-            findings += state_findings(key, self.state.load(key), found)
-            findings += self._footer_findings(key, committed)
-            findings += window_findings(
-                key, committed, spec.lookback if spec else None, known=spec is not None
-            )
-            if self.counter is not None and spec is not None:
-                findings += self._source_findings(spec, committed)
+            try:
+                found = self.lake.outputs(key)
+                state = self.state.load(key)
+            except Exception as exc:  # noqa: BLE001 - one unreadable table; the others go on
+                message = f"cannot read its outputs or state: {one_line(exc)}"
+                findings.append(Finding(key, None, message))
+                continue
+            outputs += sum(1 for o in found if o.manifest is not None)
+            findings += self._table_findings(key, state, found, specs.get(key))
         return VerifyReport(tuple(keys), outputs, tuple(findings))
+
+    def _table_findings(
+        self, key: str, state: TableState, found: Sequence[LakeOutput], spec: TableSpec | None
+    ) -> list[Finding]:
+        committed = [o for o in found if o.manifest is not None]
+        findings = state_findings(key, state, found)
+        findings += self._footer_findings(key, committed)
+        lookback = spec.lookback if spec else None
+        findings += window_findings(key, committed, lookback, known=spec is not None)
+        if self.counter is not None and spec is not None:
+            findings += self._source_findings(spec, committed)
+        return findings
 
     def _footer_findings(self, key: str, committed: Sequence[LakeOutput]) -> list[Finding]:
         findings = []

@@ -233,3 +233,22 @@ def test_without_a_spec_the_source_is_not_counted():
     counter = FakeCounter({150: 7})
     assert verify(CHAIN, counter=counter, specs={}) == []
     assert counter.counted == []
+
+
+class BrokenLake(FakeLake):
+    """A lake whose listing fails for one table (a permission, a network fault)."""
+
+    def outputs(self, table_key: str) -> list[LakeOutput]:
+        """The outputs, or an error for pg/broken."""
+        if table_key == "pg/broken":
+            raise PermissionError("listing /lake/pg/broken: permission denied")
+        return super().outputs(table_key)
+
+
+def test_a_table_that_cannot_be_listed_is_a_finding_and_the_others_are_checked():
+    verifier = LakeVerifier(state_for(*CHAIN), BrokenLake(CHAIN), FakeFooters())
+    report = verifier.verify(["pg/broken", KEY], {})
+    assert [str(f) for f in report.findings] == [
+        "pg/broken: -: cannot read its outputs or state: listing /lake/pg/broken: permission denied"
+    ]
+    assert report.outputs == 3 and report.exit_code == 1
