@@ -21,6 +21,7 @@ from .config import flag_overrides
 from .init_files import SOURCE_TYPES, write_init_files
 from .summary import render_plan, render_report
 from .validate import validate
+from .verify import run_verify
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 # The original tool's --generate-databricks-* form has no --force of its own.
@@ -346,6 +347,30 @@ def init(
     for path in write_init_files(config_out, tables_out, source, databricks, force, **hint):
         click.echo(f"wrote {path}")
     return EXIT_OK
+
+
+@cli.command()
+@click.option("--config", type=click.Path(path_type=Path), required=True, help="Your config INI.")
+@click.option(
+    "--tables",
+    type=click.Path(path_type=Path),
+    help="Only these tables (with their lookbacks); else every table with state.",
+)
+@click.option("--output", help="Override [extraction] output_base_path.")
+@click.option("--source", is_flag=True, help="Also recount each committed window on the source.")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@guarded
+def verify(
+    config: Path,
+    tables: Path | None = None,
+    output: str | None = None,
+    source: bool = False,
+    as_json: bool = False,
+    redactor: Redactor | None = None,
+) -> int:
+    """Check the lake against the state: manifests, Parquet row counts, windows; 1 on a problem."""
+    assert redactor is not None
+    return run_verify(config, tables, output, source, as_json, redactor)
 
 
 def main() -> None:

@@ -178,6 +178,11 @@ ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
 SECTION_LINE = re.compile(r"^\[(?P<name>.+)\]")
 KEY_LINE = re.compile(r"^(?P<key>[^=:]*?)\s*[=:]")
 NO_DEFAULT_SECTION = "\0"  # so a [DEFAULT] section is reported like any unknown one
+# `;` or `#` after whitespace starts a comment anywhere on a line, as configparser's
+# inline_comment_prefixes reads it (so `url = jdbc:...;db=x` keeps its semicolons).
+INLINE_COMMENT_PREFIXES = (";", "#")
+INLINE_COMMENT = re.compile(r"\s[;#].*$")
+BOM = "\ufeff"
 
 
 @attrs.frozen
@@ -220,8 +225,8 @@ def ini_lines(text: str) -> tuple[Lines, list[tuple[str, str | None, int, int]]]
     repeats: list[tuple[str, str | None, int, int]] = []
     section: str | None = None
     in_value = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
+    for number, raw in enumerate(text.removeprefix(BOM).splitlines(), start=1):
+        stripped = INLINE_COMMENT.sub("", raw).strip()
         if not stripped or stripped[0] in "#;" or (in_value and raw[0].isspace()):
             continue
         header = SECTION_LINE.match(stripped)
@@ -247,11 +252,14 @@ def parse_ini(text: str, where: str) -> tuple[Layer, list[Problem]]:
     lines, repeats = ini_lines(text)
     problems = [_repeat_problem(where, *repeat) for repeat in repeats]
     parser = configparser.ConfigParser(
-        interpolation=None, strict=not repeats, default_section=NO_DEFAULT_SECTION
+        interpolation=None,
+        strict=not repeats,
+        default_section=NO_DEFAULT_SECTION,
+        inline_comment_prefixes=INLINE_COMMENT_PREFIXES,
     )
     parser.optionxform = str  # keys keep their case, so a misspelling can be reported as written
     try:
-        parser.read_string(text, source=where)
+        parser.read_string(text.removeprefix(BOM), source=where)
     except configparser.MissingSectionHeaderError as exc:
         line = exc.line.strip()
         problems.append(
@@ -401,7 +409,7 @@ def check_values(
 def _read_layer(path: Path) -> tuple[str | None, list[Problem]]:
     where = str(path)
     try:
-        return path.read_text(encoding="utf-8"), []
+        return path.read_text(encoding="utf-8-sig"), []  # a BOM (Windows editors) is dropped
     except OSError as exc:
         return None, [Problem(where, None, f"cannot read config: {exc.strerror or exc}")]
     except UnicodeDecodeError as exc:

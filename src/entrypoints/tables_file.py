@@ -54,7 +54,7 @@ StrictYamlLoader.add_implicit_resolver(
 def _read(path: Path) -> str:
     where = str(path)
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is dropped
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError([Problem(where, None, f"cannot read tables file: {reason}")]) from None

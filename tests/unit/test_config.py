@@ -308,3 +308,34 @@ def test_byte_sizes_take_binary_units(text, size):
 def test_a_bad_byte_size_says_what_is_expected(text):
     with pytest.raises(ValueError, match="expected a size such as 128MB"):
         parse_byte_size(text)
+
+
+# -- inline comments and byte-order marks ----------------------------------------------
+
+
+def test_inline_comments_after_whitespace_are_not_part_of_values(tmp_path):
+    text = (
+        "[database]  ; the source\n"
+        "type = postgresql   ; or oracle\n"
+        "host = 127.0.0.1  ; primary\n"
+        "url = jdbc:sqlserver://h:1433;databaseName=x#y\n"
+        "user = app\t# the reader\n"
+        "[extraction]\n"
+        "output_base_path = /lake # raw zone\n"
+        "max_workers = 4 ; tables at once\n"
+    )
+    (tmp_path / "c.ini").write_text(text, encoding="utf-8")
+    database = load_config(tmp_path / "c.ini", {}, {})["database"]
+    assert database["host"] == "127.0.0.1"
+    assert database["type"] == "postgresql" and database["user"] == "app"
+    assert database["url"] == "jdbc:sqlserver://h:1433;databaseName=x#y"  # no space: kept
+
+
+def test_a_bad_value_with_an_inline_comment_names_its_line_without_the_comment(tmp_path):
+    found = config_problems(tmp_path, GOOD + "max_workers = many   ; tables at once\n")
+    assert found == ["c.ini:9 [extraction] [max_workers]: expected a whole number, got 'many'"]
+
+
+def test_a_config_with_a_utf8_bom_is_read(tmp_path):
+    (tmp_path / "c.ini").write_text("\ufeff" + GOOD, encoding="utf-8")
+    assert collect_config(tmp_path / "c.ini", {}, {}).problems == ()

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ...domain.errors import ExtractionError
-from ...domain.model import CursorValue, ExtractionTask, SourceProbe, TableSpec
+from ...domain.model import CursorValue, ExtractionTask, Mode, SourceProbe, TableSpec, Window
 from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count
 from ..spark_errors import translate
 from .dialect import ColumnPlan, Dialect, SourceColumn
@@ -188,6 +188,19 @@ class JdbcSourceReader:
         window = attrs.evolve(task.window, include_nulls=False) if task.window else None
         condition = self._dialect.window_predicate(window) if window else None
         return f"{sql} WHERE {condition}" if condition else sql
+
+    def count_window(self, spec: TableSpec, window: Window | None) -> int:
+        """COUNT(*) now of the rows a read of this window selected (`verify --source`).
+
+        The WHERE clause is the read's own (NULL cursors included where the read took them);
+        it runs on the driver over plain JDBC, like the probe.
+        """
+        task = ExtractionTask(spec, Mode.INCREMENTAL if window else Mode.FULL, "", window)
+        try:
+            sql = self.select_sql(task, "COUNT(*) AS n")
+            return int(self._queries.first_row(sql, self.options(spec))["n"][0])
+        except Exception as exc:
+            raise translate(exc, f"counting {spec.key}") from exc
 
     def read(self, task: ExtractionTask) -> Any:
         """The task's rows as a lazy DataFrame, split into partitions by the probe's numbers."""
