@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from ..domain.model import Manifest, Mode, WriteStats
+from ..domain.model import Manifest, Mode, TableSpec, WriteStats
 from ..domain.verify import LakeOutput
 from .files import FileSystem
 from .location import StorageLocation
@@ -49,9 +49,10 @@ class FileSystemLakeInspector:
         self._base = output_base.rstrip("/")
 
     def outputs(self, table_key: str) -> list[LakeOutput]:
-        """Every run directory under `{output_base}/{source}/{table}`, committed or not."""
+        """Every run directory under `{output_base}/{source}/{table folder}`, committed or not."""
+        source, _, table = table_key.partition("/")
         found: list[LakeOutput] = []
-        self._walk(f"{self._base}/{table_key}", 0, found)
+        self._walk(f"{self._base}/{source}/{TableSpec(source, table).folder}", 0, found)
         return found
 
     def _walk(self, folder: str, depth: int, found: list[LakeOutput]) -> None:
@@ -61,7 +62,10 @@ class FileSystemLakeInspector:
             found.append(self._output(folder, files))
             return
         if depth < MAX_DEPTH:
+            # '_' and '.' names are the tool's (or Spark's) work in progress, never outputs.
             for name in sorted(self._fs.list_dirs(folder)):
+                if name.startswith(("_", ".")):
+                    continue
                 self._walk(f"{folder}/{name}", depth + 1, found)
 
     def _output(self, folder: str, files: list[Any]) -> LakeOutput:
