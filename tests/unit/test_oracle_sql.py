@@ -111,17 +111,42 @@ def test_watermark_window_is_half_open_with_typed_timestamp_literals():
     assert "TIMESTAMP '2024-05-01 23:59:59.250000'" in READER.select_sql(task)
 
 
-def test_daily_window_covers_one_calendar_day():
+def test_daily_window_covers_one_calendar_day_with_date_literals():
+    # A DATE cursor compared with TIMESTAMP literals is converted row by row (no index
+    # range scan); whole-second bounds are DATE values, exact to the second.
     entry = {
         "table_name": "events",
         "incremental_column": "created",
         "extraction_date": "2024-04-30",
     }
     task = task_for(entry, TableState(watermark=dt.datetime(2024, 4, 30), last_run_id="r0"))
-    assert bounds(parse(READER.select_sql(task))) == {
-        "GTE": ("CREATED", "2024-04-30 00:00:00.000000", exp.StrToTime),
-        "LT": ("CREATED", "2024-05-01 00:00:00.000000", exp.StrToTime),
+    sql = READER.select_sql(task)
+    assert bounds(parse(sql)) == {
+        "GTE": ("CREATED", "2024-04-30 00:00:00", exp.StrToDate),
+        "LT": ("CREATED", "2024-05-01 00:00:00", exp.StrToDate),
     }
+    assert "TO_DATE('2024-04-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')" in sql
+    assert "TIMESTAMP" not in sql
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [
+        (
+            dt.datetime(2024, 5, 1, 6, 0, 7),
+            "TO_DATE('2024-05-01 06:00:07', 'YYYY-MM-DD HH24:MI:SS')",
+        ),
+        (dt.datetime(2024, 5, 1, 6, 0, 7, 1), "TIMESTAMP '2024-05-01 06:00:07.000001'"),
+        (
+            dt.datetime(2024, 5, 1, 8, 0, 7, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            "TO_DATE('2024-05-01 06:00:07', 'YYYY-MM-DD HH24:MI:SS')",
+        ),
+        (dt.date(2024, 5, 1), "DATE '2024-05-01'"),
+    ],
+)
+def test_datetime_literals_are_dates_unless_they_carry_a_fraction(value, literal):
+    assert DIALECT.literal(value) == literal
+    parse(f"SELECT * FROM t WHERE x >= {literal}")
 
 
 def test_lookback_moves_the_lower_bound_down():

@@ -105,8 +105,10 @@ class Dialect:
         """A SQL literal for a cursor value, independent of session settings."""
         if isinstance(value, bool):
             raise TypeError("booleans are not cursor values")
-        if isinstance(value, int | Decimal):
+        if isinstance(value, int):
             return str(value)
+        if isinstance(value, Decimal):
+            return number_literal(value)
         if isinstance(value, dt.datetime):
             return self.timestamp_literal(value)
         if isinstance(value, dt.date):
@@ -180,9 +182,17 @@ class Dialect:
 
 
 def wall_clock(value: dt.datetime) -> str:
+    """'YYYY-MM-DD HH:MM:SS.ffffff'; an aware value as its UTC wall clock."""
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.isoformat(sep=" ", timespec="microseconds")
+
+
+def number_literal(value: Decimal) -> str:
+    """A plain decimal literal: never exponent notation, which SQL reads as a float."""
+    if not value.is_finite():
+        raise ValueError(f"no SQL literal for {value}")
+    return format(value, "f")
 
 
 def spark_number_type(mapping: str) -> str:
