@@ -157,7 +157,7 @@ def test_hash_predicates_use_hashtext_of_every_key_column():
         assert isinstance(condition, exp.EQ) and condition.expression.this == str(i)
         modulo = condition.this
         assert isinstance(modulo, exp.Mod) and modulo.expression.this == "3"
-        assert isinstance(modulo.this, exp.Abs)
+        assert isinstance(modulo.this, exp.Coalesce) and isinstance(modulo.this.this, exp.Abs)
         assert modulo.find(exp.Anonymous).name.lower() == "hashtext"
         columns = [(c.name, c.this.quoted) for c in modulo.find_all(exp.Column, bfs=False)]
         assert columns == [("id", True), ("region", True)]

@@ -147,13 +147,23 @@ class Dialect:
         return condition
 
     def hash_expression(self, columns: list[str]) -> str:
-        """An integer hash of the key columns, for splitting non-numeric keys."""
+        """A non-negative integer hash of the key columns (NULL allowed), for text keys."""
         raise NotImplementedError(f"{self.name} has no hash split")
 
+    def modulo(self, expression: str, divisor: int) -> str:
+        """expression modulo divisor."""
+        return f"MOD({expression}, {divisor})"
+
     def hash_predicates(self, columns: list[str], partitions: int) -> list[str]:
-        """One condition per partition, together covering every row exactly once."""
-        expr = self.hash_expression(columns)
-        return [f"MOD({expr}, {partitions}) = {i}" for i in range(partitions)]
+        """One condition per bucket, together covering every row exactly once.
+
+        A NULL hash counts as 0, so rows whose hash is NULL land in the first bucket
+        instead of in none.
+        """
+        if not columns:
+            raise NotImplementedError(f"{self.name} hash splits need a key column")
+        bucket = self.modulo(f"COALESCE({self.hash_expression(columns)}, 0)", partitions)
+        return [f"{bucket} = {i}" for i in range(partitions)]
 
     # -- column handling (databases whose types Spark misreads) -------------------
     needs_column_plan: bool = False

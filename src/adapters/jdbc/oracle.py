@@ -127,9 +127,13 @@ class OracleDialect(Dialect):
         return f"TO_DATE('{wall_clock(value)[:19]}', 'YYYY-MM-DD HH24:MI:SS')"
 
     def hash_expression(self, columns: list[str]) -> str:
-        """ORA_HASH of the key (joined with '|'), or of ROWID when there is no key."""
+        """ORA_HASH of the key columns joined with '|' (0 to 4294967295, never negative).
+
+        Without a key there is no hash: ROWID is not visible through a view or the query
+        Spark wraps around the read (ORA-01446), so such a table is read in one partition.
+        """
         if not columns:
-            return "ORA_HASH(ROWID)"
+            raise NotImplementedError("oracle hash splits need a key column")
         return "ORA_HASH(" + "||'|'||".join(self.quote(c) for c in columns) + ")"
 
     # -- flashback -------------------------------------------------------------------
