@@ -225,6 +225,61 @@ def test_hash_predicates_without_a_key_are_refused_never_rowid():
         DIALECT.hash_predicates([], 2)
 
 
+# -- range splits ------------------------------------------------------------------------
+def split_task(probe: SourceProbe, **entry):
+    """A full-extract task asking for 4 partitions, after the given probe."""
+    task = task_for({"table_name": "t", "is_full_extract": True, "num_partitions": 4, **entry})
+    return attrs.evolve(task, probe=probe)
+
+
+def test_a_date_key_is_range_split_with_date_literals_and_nulls_in_the_first_range():
+    # The driver reports DATE as a timestamp; its MIN/MAX come with a .000000 fraction.
+    probe = SourceProbe(
+        split_column="OPENED",
+        split_kind="range",
+        split_lower="2024-01-01 00:00:00.000000",
+        split_upper="2024-01-05 00:00:00.000000",
+    )
+    predicates = READER.split_predicates(split_task(probe, split_column="opened"))
+    assert len(predicates) == 4
+    trees = [parse(f"SELECT * FROM t WHERE {p}") for p in predicates]
+    assert bounds(trees[0]) == {"LT": ("OPENED", "2024-01-02 00:00:00", exp.StrToDate)}
+    assert trees[0].find(exp.Is) is not None
+    assert bounds(trees[1]) == {
+        "GTE": ("OPENED", "2024-01-02 00:00:00", exp.StrToDate),
+        "LT": ("OPENED", "2024-01-03 00:00:00", exp.StrToDate),
+    }
+    assert bounds(trees[3]) == {"GTE": ("OPENED", "2024-01-04 00:00:00", exp.StrToDate)}
+    assert all(".000000" not in p and "TIMESTAMP" not in p for p in predicates)
+
+
+def test_a_number_key_with_fractional_bounds_is_split_by_decimal_ranges():
+    probe = SourceProbe(
+        split_column="AMOUNT", split_kind="range", split_lower="-0.5", split_upper="99.5"
+    )
+    predicates = READER.split_predicates(split_task(probe, split_column="amount"))
+    assert [bounds(parse(f"SELECT * FROM t WHERE {p}")) for p in predicates] == [
+        {"LT": ("AMOUNT", "24.5", exp.Literal)},
+        {"GTE": ("AMOUNT", "24.5", exp.Literal), "LT": ("AMOUNT", "49.5", exp.Literal)},
+        {"GTE": ("AMOUNT", "49.5", exp.Literal), "LT": ("AMOUNT", "74.5", exp.Literal)},
+        {"GTE": ("AMOUNT", "74.5", exp.Literal)},
+    ]
+
+
+def test_a_text_key_is_hash_split_with_null_keys_in_a_bucket():
+    probe = SourceProbe(split_column="CODE", split_kind="hash", split_lower="a", split_upper="z")
+    predicates = READER.split_predicates(split_task(probe, split_column="code"))
+    assert predicates[0] == 'MOD(COALESCE(ORA_HASH("CODE"), 0), 4) = 0'
+    assert len(predicates) == 4
+
+
+def test_without_a_split_column_the_table_is_read_in_one_partition_and_the_log_says_why(caplog):
+    caplog.set_level("INFO")
+    task = split_task(SourceProbe())
+    assert READER.split_predicates(task) == []
+    assert "set split_column" in caplog.text and task.key in caplog.text
+
+
 # -- flashback -----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("snapshot", "kind", "value"),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal
+from itertools import pairwise
 from typing import ClassVar
 
 import attrs
@@ -145,6 +147,20 @@ class Dialect:
         if window.include_nulls:
             return f"({condition} OR {column} IS NULL)"
         return condition
+
+    def range_predicates(self, column: str, boundaries: Sequence[CursorValue]) -> list[str]:
+        """One condition per value range between sorted boundaries, every row in exactly one.
+
+        The first range also takes NULL keys; the last has no upper bound, so a row above
+        the probed maximum is still read.
+        """
+        if not boundaries:
+            return []
+        quoted = self.quote(column)
+        bounds = [self.literal(b) for b in boundaries]
+        first = f"({quoted} < {bounds[0]} OR {quoted} IS NULL)"
+        middle = [f"{quoted} >= {lo} AND {quoted} < {hi}" for lo, hi in pairwise(bounds)]
+        return [first, *middle, f"{quoted} >= {bounds[-1]}"]
 
     def hash_expression(self, columns: list[str]) -> str:
         """A non-negative integer hash of the key columns (NULL allowed), for text keys."""
