@@ -68,7 +68,9 @@ def _decimal_cuts(lower: Decimal, upper: Decimal, partitions: int) -> list[Decim
     with localcontext() as context:
         context.prec = 60
         step = (upper - lower) / partitions
-        # Two significant digits of the step, or the bounds' own scale if finer.
-        places = max(0, -lower.as_tuple().exponent, -upper.as_tuple().exponent, 1 - step.adjusted())
+        # Two significant digits of the step, or the bounds' own scale (trailing zeros
+        # aside: a numeric's text can carry many) if finer.
+        scales = (-bound.normalize().as_tuple().exponent for bound in (lower, upper))
+        places = max(0, *scales, 1 - step.adjusted())
         quantum = Decimal(1).scaleb(-places)
         return [(lower + step * i).quantize(quantum, ROUND_FLOOR) for i in range(1, partitions)]

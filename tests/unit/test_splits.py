@@ -52,6 +52,12 @@ def test_an_explicit_request_wins():
             2,
             [dt.datetime(2024, 1, 1, 0, 0, 0, 2)],  # sub-second range: microseconds
         ),
+        (  # a numeric's text with trailing zeros: cuts as fine as the values, no finer
+            Decimal("-187.3750000000000000"),
+            Decimal("187.5000000000000000"),
+            3,
+            [Decimal("-62.417"), Decimal("62.541")],
+        ),
         (7, 7, 4, []),  # one value: nothing to cut
         (1, 100, 1, []),
     ],
