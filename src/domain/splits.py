@@ -1,8 +1,13 @@
-"""How many partitions a read gets: enough to keep every core busy, never empty slivers."""
+"""How a read is split: how many partitions, and where value ranges are cut."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from decimal import ROUND_FLOOR, Decimal, localcontext
+
+# A split key's value: what a range split cuts between.
+Bound = int | Decimal | dt.date | dt.datetime
 
 DEFAULT_ROWS_PER_PARTITION = 250_000
 # More partitions than cores lets a FAIR scheduler interleave tables, but each partition is
@@ -23,3 +28,49 @@ def partition_count(
         return 1
     wanted = math.ceil(rows / rows_per_partition)
     return max(1, min(wanted, max(1, parallelism) * PARTITIONS_PER_CORE))
+
+
+def range_boundaries(lower: Bound, upper: Bound, partitions: int) -> list[Bound]:
+    """The inner boundaries cutting [lower, upper] into `partitions` ranges of equal width.
+
+    Strictly increasing, each above `lower` and at most `upper`; fewer when the range is
+    too narrow to cut that often. Integers split exactly, decimals with Decimal, dates by
+    whole days and timestamps by whole seconds (microseconds only for a sub-second-wide
+    range), so the literals stay short and a DATE column compares with DATE values.
+    """
+    if partitions < 2 or not lower < upper:
+        return []
+    if isinstance(lower, dt.datetime) and isinstance(upper, dt.datetime):
+        cuts = _datetime_cuts(lower, upper, partitions)
+    elif isinstance(lower, dt.date) and isinstance(upper, dt.date):
+        days = (upper - lower).days
+        cuts = [lower + dt.timedelta(days=days * i // partitions) for i in range(1, partitions)]
+    elif isinstance(lower, int) and isinstance(upper, int) and upper - lower >= partitions:
+        cuts = [lower + (upper - lower) * i // partitions for i in range(1, partitions)]
+    else:
+        cuts = _decimal_cuts(Decimal(lower), Decimal(upper), partitions)
+    found: list[Bound] = []
+    for cut in cuts:
+        if lower < cut <= upper and (not found or cut > found[-1]):
+            found.append(cut)
+    return found
+
+
+def _datetime_cuts(lower: dt.datetime, upper: dt.datetime, partitions: int) -> list[dt.datetime]:
+    span = upper - lower
+    cuts = [lower + span * i / partitions for i in range(1, partitions)]
+    if span < dt.timedelta(seconds=partitions):
+        return cuts
+    return [cut.replace(microsecond=0) for cut in cuts]  # whole seconds: DATE literals
+
+
+def _decimal_cuts(lower: Decimal, upper: Decimal, partitions: int) -> list[Decimal]:
+    with localcontext() as context:
+        context.prec = 60
+        step = (upper - lower) / partitions
+        # Two significant digits of the step, or the bounds' own scale (trailing zeros
+        # aside: a numeric's text can carry many) if finer.
+        scales = (-bound.normalize().as_tuple().exponent for bound in (lower, upper))
+        places = max(0, *scales, 1 - step.adjusted())
+        quantum = Decimal(1).scaleb(-places)
+        return [(lower + step * i).quantize(quantum, ROUND_FLOOR) for i in range(1, partitions)]

@@ -262,7 +262,7 @@ def test_types_survive_exactly(oracle, spark, tmp_path):
     assert rows[6]["SEEN_AT"] is None and rows[10]["OWNER"] is None
 
 
-@pytest.mark.parametrize("key", [["id"], []], ids=["by-key", "by-rowid"])
+@pytest.mark.parametrize("key", [["id"], ["id", "owner"]], ids=["by-key", "by-two-columns"])
 def test_hash_split_reads_every_row_once(oracle, spark, tmp_path, key):
     table = create_table(oracle)
     insert(oracle, table, range(1, 101))

@@ -111,17 +111,42 @@ def test_watermark_window_is_half_open_with_typed_timestamp_literals():
     assert "TIMESTAMP '2024-05-01 23:59:59.250000'" in READER.select_sql(task)
 
 
-def test_daily_window_covers_one_calendar_day():
+def test_daily_window_covers_one_calendar_day_with_date_literals():
+    # A DATE cursor compared with TIMESTAMP literals is converted row by row (no index
+    # range scan); whole-second bounds are DATE values, exact to the second.
     entry = {
         "table_name": "events",
         "incremental_column": "created",
         "extraction_date": "2024-04-30",
     }
     task = task_for(entry, TableState(watermark=dt.datetime(2024, 4, 30), last_run_id="r0"))
-    assert bounds(parse(READER.select_sql(task))) == {
-        "GTE": ("CREATED", "2024-04-30 00:00:00.000000", exp.StrToTime),
-        "LT": ("CREATED", "2024-05-01 00:00:00.000000", exp.StrToTime),
+    sql = READER.select_sql(task)
+    assert bounds(parse(sql)) == {
+        "GTE": ("CREATED", "2024-04-30 00:00:00", exp.StrToDate),
+        "LT": ("CREATED", "2024-05-01 00:00:00", exp.StrToDate),
     }
+    assert "TO_DATE('2024-04-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')" in sql
+    assert "TIMESTAMP" not in sql
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [
+        (
+            dt.datetime(2024, 5, 1, 6, 0, 7),
+            "TO_DATE('2024-05-01 06:00:07', 'YYYY-MM-DD HH24:MI:SS')",
+        ),
+        (dt.datetime(2024, 5, 1, 6, 0, 7, 1), "TIMESTAMP '2024-05-01 06:00:07.000001'"),
+        (
+            dt.datetime(2024, 5, 1, 8, 0, 7, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            "TO_DATE('2024-05-01 06:00:07', 'YYYY-MM-DD HH24:MI:SS')",
+        ),
+        (dt.date(2024, 5, 1), "DATE '2024-05-01'"),
+    ],
+)
+def test_datetime_literals_are_dates_unless_they_carry_a_fraction(value, literal):
+    assert DIALECT.literal(value) == literal
+    parse(f"SELECT * FROM t WHERE x >= {literal}")
 
 
 def test_lookback_moves_the_lower_bound_down():
@@ -187,16 +212,72 @@ def test_hash_predicates_use_ora_hash_of_every_key_column():
         assert isinstance(condition, exp.EQ) and condition.expression.this == str(i)
         modulo = condition.this
         assert isinstance(modulo, exp.Mod) and modulo.expression.this == "4"
-        assert modulo.this.name.upper() == "ORA_HASH"
+        assert isinstance(modulo.this, exp.Coalesce)  # a NULL hash lands in bucket 0
+        assert modulo.this.this.name.upper() == "ORA_HASH"
         columns = [(c.name, c.this.quoted) for c in modulo.find_all(exp.Column, bfs=False)]
         assert columns == [("ID", True), ("Region", True)]
         assert "|" in [lit.this for lit in modulo.find_all(exp.Literal)]
 
 
-def test_hash_predicates_without_a_key_hash_the_rowid():
-    [first, second] = DIALECT.hash_predicates([], 2)
-    assert first == "MOD(ORA_HASH(ROWID), 2) = 0" and second.endswith("= 1")
-    parse(f"SELECT * FROM t WHERE {first}")
+def test_hash_predicates_without_a_key_are_refused_never_rowid():
+    # ROWID is not visible through a view or Spark's wrapping subquery (ORA-01446).
+    with pytest.raises(NotImplementedError):
+        DIALECT.hash_predicates([], 2)
+
+
+# -- range splits ------------------------------------------------------------------------
+def split_task(probe: SourceProbe, **entry):
+    """A full-extract task asking for 4 partitions, after the given probe."""
+    task = task_for({"table_name": "t", "is_full_extract": True, "num_partitions": 4, **entry})
+    return attrs.evolve(task, probe=probe)
+
+
+def test_a_date_key_is_range_split_with_date_literals_and_nulls_in_the_first_range():
+    # The driver reports DATE as a timestamp; its MIN/MAX come with a .000000 fraction.
+    probe = SourceProbe(
+        split_column="OPENED",
+        split_kind="range",
+        split_lower="2024-01-01 00:00:00.000000",
+        split_upper="2024-01-05 00:00:00.000000",
+    )
+    predicates = READER.split_predicates(split_task(probe, split_column="opened"))
+    assert len(predicates) == 4
+    trees = [parse(f"SELECT * FROM t WHERE {p}") for p in predicates]
+    assert bounds(trees[0]) == {"LT": ("OPENED", "2024-01-02 00:00:00", exp.StrToDate)}
+    assert trees[0].find(exp.Is) is not None
+    assert bounds(trees[1]) == {
+        "GTE": ("OPENED", "2024-01-02 00:00:00", exp.StrToDate),
+        "LT": ("OPENED", "2024-01-03 00:00:00", exp.StrToDate),
+    }
+    assert bounds(trees[3]) == {"GTE": ("OPENED", "2024-01-04 00:00:00", exp.StrToDate)}
+    assert all(".000000" not in p and "TIMESTAMP" not in p for p in predicates)
+
+
+def test_a_number_key_with_fractional_bounds_is_split_by_decimal_ranges():
+    probe = SourceProbe(
+        split_column="AMOUNT", split_kind="range", split_lower="-0.5", split_upper="99.5"
+    )
+    predicates = READER.split_predicates(split_task(probe, split_column="amount"))
+    assert [bounds(parse(f"SELECT * FROM t WHERE {p}")) for p in predicates] == [
+        {"LT": ("AMOUNT", "24.5", exp.Literal)},
+        {"GTE": ("AMOUNT", "24.5", exp.Literal), "LT": ("AMOUNT", "49.5", exp.Literal)},
+        {"GTE": ("AMOUNT", "49.5", exp.Literal), "LT": ("AMOUNT", "74.5", exp.Literal)},
+        {"GTE": ("AMOUNT", "74.5", exp.Literal)},
+    ]
+
+
+def test_a_text_key_is_hash_split_with_null_keys_in_a_bucket():
+    probe = SourceProbe(split_column="CODE", split_kind="hash", split_lower="a", split_upper="z")
+    predicates = READER.split_predicates(split_task(probe, split_column="code"))
+    assert predicates[0] == 'MOD(COALESCE(ORA_HASH("CODE"), 0), 4) = 0'
+    assert len(predicates) == 4
+
+
+def test_without_a_split_column_the_table_is_read_in_one_partition_and_the_log_says_why(caplog):
+    caplog.set_level("INFO")
+    task = split_task(SourceProbe())
+    assert READER.split_predicates(task) == []
+    assert "set split_column" in caplog.text and task.key in caplog.text
 
 
 # -- flashback -----------------------------------------------------------------------------

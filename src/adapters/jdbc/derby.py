@@ -9,7 +9,11 @@ from .settings import JdbcSettings
 
 
 class DerbyDialect(Dialect):
-    """Derby embedded (jdbc:derby:/path); names fold to upper case."""
+    """Derby embedded (jdbc:derby:/path); names fold to upper case.
+
+    Derby has no hash function, so text keys are not split (the base hooks raise
+    NotImplementedError and the reader reads one partition); numbers and dates split by range.
+    """
 
     name = "derby"
     driver = "org.apache.derby.jdbc.EmbeddedDriver"
@@ -28,9 +32,3 @@ class DerbyDialect(Dialect):
     def date_literal(self, value: dt.date) -> str:
         """DATE('yyyy-mm-dd')."""
         return f"DATE('{value.isoformat()}')"
-
-    def hash_expression(self, columns: list[str]) -> str:
-        """Derby has no string hash function: only numeric keys split evenly."""
-        if len(columns) != 1:
-            raise NotImplementedError("derby splits only on one numeric column")
-        return f"ABS({self.quote(columns[0])})"

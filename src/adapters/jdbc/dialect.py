@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal
+from itertools import pairwise
 from typing import ClassVar
 
 import attrs
@@ -105,8 +107,10 @@ class Dialect:
         """A SQL literal for a cursor value, independent of session settings."""
         if isinstance(value, bool):
             raise TypeError("booleans are not cursor values")
-        if isinstance(value, int | Decimal):
+        if isinstance(value, int):
             return str(value)
+        if isinstance(value, Decimal):
+            return number_literal(value)
         if isinstance(value, dt.datetime):
             return self.timestamp_literal(value)
         if isinstance(value, dt.date):
@@ -144,14 +148,38 @@ class Dialect:
             return f"({condition} OR {column} IS NULL)"
         return condition
 
+    def range_predicates(self, column: str, boundaries: Sequence[CursorValue]) -> list[str]:
+        """One condition per value range between sorted boundaries, every row in exactly one.
+
+        The first range also takes NULL keys; the last has no upper bound, so a row above
+        the probed maximum is still read.
+        """
+        if not boundaries:
+            return []
+        quoted = self.quote(column)
+        bounds = [self.literal(b) for b in boundaries]
+        first = f"({quoted} < {bounds[0]} OR {quoted} IS NULL)"
+        middle = [f"{quoted} >= {lo} AND {quoted} < {hi}" for lo, hi in pairwise(bounds)]
+        return [first, *middle, f"{quoted} >= {bounds[-1]}"]
+
     def hash_expression(self, columns: list[str]) -> str:
-        """An integer hash of the key columns, for splitting non-numeric keys."""
+        """A non-negative integer hash of the key columns (NULL allowed), for text keys."""
         raise NotImplementedError(f"{self.name} has no hash split")
 
+    def modulo(self, expression: str, divisor: int) -> str:
+        """expression modulo divisor."""
+        return f"MOD({expression}, {divisor})"
+
     def hash_predicates(self, columns: list[str], partitions: int) -> list[str]:
-        """One condition per partition, together covering every row exactly once."""
-        expr = self.hash_expression(columns)
-        return [f"MOD({expr}, {partitions}) = {i}" for i in range(partitions)]
+        """One condition per bucket, together covering every row exactly once.
+
+        A NULL hash counts as 0, so rows whose hash is NULL land in the first bucket
+        instead of in none.
+        """
+        if not columns:
+            raise NotImplementedError(f"{self.name} hash splits need a key column")
+        bucket = self.modulo(f"COALESCE({self.hash_expression(columns)}, 0)", partitions)
+        return [f"{bucket} = {i}" for i in range(partitions)]
 
     # -- column handling (databases whose types Spark misreads) -------------------
     needs_column_plan: bool = False
@@ -180,9 +208,17 @@ class Dialect:
 
 
 def wall_clock(value: dt.datetime) -> str:
+    """'YYYY-MM-DD HH:MM:SS.ffffff'; an aware value as its UTC wall clock."""
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.isoformat(sep=" ", timespec="microseconds")
+
+
+def number_literal(value: Decimal) -> str:
+    """A plain decimal literal: never exponent notation, which SQL reads as a float."""
+    if not value.is_finite():
+        raise ValueError(f"no SQL literal for {value}")
+    return format(value, "f")
 
 
 def spark_number_type(mapping: str) -> str:

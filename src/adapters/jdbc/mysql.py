@@ -50,7 +50,7 @@ class MySqlDialect(Dialect):
     def hash_expression(self, columns: list[str]) -> str:
         """CRC32 of the key columns joined with '|' (unsigned, so MOD stays non-negative)."""
         if not columns:
-            raise ValueError(f"{self.name} hash splits need key columns")
+            raise NotImplementedError(f"{self.name} hash splits need a key column")
         return f"CRC32(CONCAT_WS('|', {', '.join(self.quote(c) for c in columns)}))"
 
 

@@ -12,6 +12,7 @@ from .dialect import (
     UnsafeIdentifierError,
     spark_number_type,
     sql_string,
+    wall_clock,
 )
 from .settings import JdbcSettings
 
@@ -110,11 +111,29 @@ class OracleDialect(Dialect):
         lines.append("END;")
         return " ".join(lines)
 
-    # -- splits --------------------------------------------------------------------
+    # -- literals and splits ---------------------------------------------------------
+    def timestamp_literal(self, value: dt.datetime) -> str:
+        """TO_DATE(...) for whole seconds, TIMESTAMP '...' for a value with a fraction.
+
+        Oracle compares a DATE with a TIMESTAMP by converting the DATE: a DATE column
+        compared with a TIMESTAMP literal is converted row by row and its index cannot
+        serve the range. A DATE value is exact for a DATE column, and a TIMESTAMP column
+        compared with it converts the value, not the column. Only TIMESTAMP columns hold
+        fractions, so those values keep the TIMESTAMP literal. Aware values are compared
+        as UTC wall clocks (the session's TIME_ZONE is UTC).
+        """
+        if value.microsecond:
+            return super().timestamp_literal(value)
+        return f"TO_DATE('{wall_clock(value)[:19]}', 'YYYY-MM-DD HH24:MI:SS')"
+
     def hash_expression(self, columns: list[str]) -> str:
-        """ORA_HASH of the key (joined with '|'), or of ROWID when there is no key."""
+        """ORA_HASH of the key columns joined with '|' (0 to 4294967295, never negative).
+
+        Without a key there is no hash: ROWID is not visible through a view or the query
+        Spark wraps around the read (ORA-01446), so such a table is read in one partition.
+        """
         if not columns:
-            return "ORA_HASH(ROWID)"
+            raise NotImplementedError("oracle hash splits need a key column")
         return "ORA_HASH(" + "||'|'||".join(self.quote(c) for c in columns) + ")"
 
     # -- flashback -------------------------------------------------------------------
@@ -129,7 +148,7 @@ class OracleDialect(Dialect):
                 raise ValueError(f"an SCN is not negative: {snapshot}")
             return f" AS OF SCN {snapshot}"
         if isinstance(snapshot, dt.datetime):
-            return f" AS OF TIMESTAMP {self.timestamp_literal(snapshot)}"
+            return f" AS OF TIMESTAMP {super().timestamp_literal(snapshot)}"
         text = str(snapshot).strip()
         if SCN.match(text):
             return f" AS OF SCN {int(text)}"
@@ -140,7 +159,7 @@ class OracleDialect(Dialect):
                 f"flashback snapshot {snapshot!r} is neither an SCN (digits) nor an ISO "
                 "timestamp such as 2024-05-01 12:00:00"
             ) from None
-        return f" AS OF TIMESTAMP {self.timestamp_literal(moment)}"
+        return f" AS OF TIMESTAMP {super().timestamp_literal(moment)}"
 
     def relation_as_of(self, relation_sql: str, snapshot: str | int | dt.datetime | None) -> str:
         """A table reference read as of the snapshot (tables and views only, not subqueries)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .dialect import ColumnPlan, Dialect, SourceColumn, spark_number_type, sql_string
+import datetime as dt
+
+from .dialect import ColumnPlan, Dialect, SourceColumn, spark_number_type, sql_string, wall_clock
 from .settings import JdbcSettings
 
 
@@ -53,6 +55,13 @@ class PostgresDialect(Dialect):
         """Binary transfer from the first execution: pgjdbc otherwise sends text for the
         first five runs of a statement, and each Spark partition runs its query once."""
         return {"prepareThreshold": "-1"}
+
+    def timestamp_literal(self, value: dt.datetime) -> str:
+        """TIMESTAMP '...' for wall-clock values; an aware value as the UTC instant it is,
+        whatever the session's TimeZone (pgjdbc sets it to the JVM's)."""
+        if value.tzinfo is None:
+            return super().timestamp_literal(value)
+        return f"TIMESTAMP WITH TIME ZONE '{wall_clock(value)}+00:00'"
 
     def hash_expression(self, columns: list[str]) -> str:
         """hashtext over the key's text form; ABS keeps MOD non-negative."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,7 @@ import attrs
 
 from ...domain.errors import ExtractionError
 from ...domain.model import CursorValue, ExtractionTask, Mode, SourceProbe, TableSpec, Window
-from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count
+from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count, range_boundaries
 from ..spark_errors import translate
 from .dialect import ColumnPlan, Dialect, SourceColumn
 from .driver_query import DriverQuery
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 # Spark can split these by value ranges; anything else is split by hashing.
 INTEGER_TYPES = ("integer", "long", "short", "byte")
 RANGE_TYPES = (*INTEGER_TYPES, "date", "timestamp", "timestamp_ntz")
+DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}")
+INTEGER_TEXT = re.compile(r"^[-+]?\d+$")
 
 
 class JdbcSourceReader:
@@ -209,14 +212,14 @@ class JdbcSourceReader:
             columns = self.column_plan(spec)
             extra = {"customSchema": columns.custom_schema} if columns.custom_schema else {}
             sql = self.select_sql(task, columns.select_list)
-            predicates = list(spec.predicates) or self._hash_predicates(task)
+            predicates = list(spec.predicates) or self.split_predicates(task)
             if predicates:
                 spark = self._sessions.get()
                 opts = {**self.options(spec), **extra}
                 url = opts.pop("url")
                 table = self._dialect.subquery(sql, "t")
                 return spark.read.jdbc(url, table, predicates=predicates, properties=opts)
-            return self._load(sql, spec, {**extra, **self._range_options(task)})
+            return self._load(sql, spec, extra)
         except Exception as exc:
             raise translate(exc, f"reading {task.key}") from exc
 
@@ -247,36 +250,39 @@ class JdbcSourceReader:
             probe.rows, parallelism, self._rows_per_partition, task.spec.num_partitions
         )
 
-    def _range_options(self, task: ExtractionTask) -> dict[str, str]:
-        probe = task.probe
-        if probe is None or probe.split_kind != "range" or probe.split_lower is None:
-            return {}
-        count = self.partitions(task)
-        if count < 2 or probe.split_lower == probe.split_upper:
-            return {}
-        return {
-            "partitionColumn": self._dialect.normalize(probe.split_column or ""),
-            "lowerBound": probe.split_lower,
-            "upperBound": probe.split_upper,
-            "numPartitions": str(count),
-        }
+    def split_predicates(self, task: ExtractionTask) -> list[str]:
+        """One condition per partition (none: one partition), each row in exactly one.
 
-    def _hash_predicates(self, task: ExtractionTask) -> list[str]:
-        """Hash-bucket conditions for keys Spark cannot range-split (text keys, no key)."""
+        Value ranges for numbers, dates and timestamps, with typed literals the dialect
+        builds: Spark's own partitionColumn/lowerBound/upperBound would write the bounds
+        as strings (converted through Oracle's NLS formats) and parse numbers as longs.
+        Hash buckets for other keys. No split column: one partition, never a ROWID hash.
+        """
         probe = task.probe
-        if probe is None or probe.split_kind == "range" and probe.split_lower is not None:
+        count = self.partitions(task) if probe is not None else 1
+        if probe is None or count < 2:
             return []
-        count = self.partitions(task)
-        if count < 2:
+        column = probe.split_column
+        if not column:
+            log.info(
+                "%s: read in one partition: no split column (split_column, a one-column "
+                "primary_key or the cursor); set split_column to split it",
+                task.key,
+            )
             return []
-        columns = [probe.split_column] if probe.split_column else []
+        if probe.split_lower is None or probe.split_upper is None:
+            return []  # no non-NULL key: nothing to cut
+        if probe.split_kind == "range":
+            lower, upper = split_bound(probe.split_lower), split_bound(probe.split_upper)
+            return self._dialect.range_predicates(column, range_boundaries(lower, upper, count))
         try:
-            return self._dialect.hash_predicates(columns, count)
+            return self._dialect.hash_predicates([column], count)
         except NotImplementedError:
             log.info(
-                "%s: %s cannot hash-split this key; reading in one partition",
+                "%s: %s cannot hash-split %s; reading in one partition",
                 task.key,
                 self._dialect.name,
+                column,
             )
             return []
 
@@ -311,6 +317,18 @@ class JdbcSourceReader:
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(Decimal(str(value)))
+
+
+def split_bound(text: str) -> int | Decimal | dt.date | dt.datetime:
+    """A split key's MIN or MAX from the probe's text: 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS.ffffff'
+    or a plain number (the driver-side probe's forms, whatever the column's Spark type)."""
+    text = text.strip()
+    if DATE_TEXT.match(text):
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        return dt.datetime.fromisoformat(text)
+    value = Decimal(text)
+    return int(value) if INTEGER_TEXT.match(text) else value
 
 
 def parse_cursor(text: str | None, type_name: str) -> CursorValue | None:

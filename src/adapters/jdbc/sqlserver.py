@@ -46,11 +46,10 @@ class SqlServerDialect(Dialect):
     def hash_expression(self, columns: list[str]) -> str:
         """CHECKSUM of the key columns; BIGINT before ABS, since ABS(INT_MIN) overflows."""
         if not columns:
-            raise ValueError("sqlserver hash splits need key columns")
+            raise NotImplementedError("sqlserver hash splits need a key column")
         key = ", ".join(self.quote(c) for c in columns)
         return f"ABS(CAST(CHECKSUM({key}) AS BIGINT))"
 
-    def hash_predicates(self, columns: list[str], partitions: int) -> list[str]:
-        """T-SQL has no MOD function: the % operator instead."""
-        expr = self.hash_expression(columns)
-        return [f"{expr} % {partitions} = {i}" for i in range(partitions)]
+    def modulo(self, expression: str, divisor: int) -> str:
+        """T-SQL has no MOD function: the % operator."""
+        return f"({expression} % {divisor})"
