@@ -33,8 +33,14 @@ class RunSettings:
     """How hard the service works and how patiently it retries."""
 
     max_workers: int = 4
-    attempts: int = 3
+    # Sleeps 2, 4, 8, 16, 30, 30 s: a database restart of about a minute is ridden out.
+    attempts: int = 7
     backoff_seconds: float = 2.0
+    max_backoff_seconds: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based): doubling, capped."""
+        return min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1))
 
 
 def one_line(exc: BaseException) -> str:
@@ -113,7 +119,7 @@ class ExtractionService:
                 if attempts >= self.settings.attempts:
                     result = self._failed(task, exc)
                     break
-                delay = self.settings.backoff_seconds * 2 ** (attempts - 1)
+                delay = self.settings.delay(attempts)
                 log.warning("%s: %s; retrying in %.1fs", task.key, self.describe_error(exc), delay)
                 self.clock.sleep(delay)
             except Exception as exc:  # noqa: BLE001 - one table never stops the others

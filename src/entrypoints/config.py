@@ -134,6 +134,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "timezone": _timezone,
         "retry_attempts": _int(1),
         "retry_backoff_seconds": _float,
+        "retry_backoff_max_seconds": _float,
         "output_format": _choice("parquet", "delta"),
         "rows_per_file": _int(1),
         "bytes_per_file": _byte_size,

@@ -99,6 +99,12 @@ def reason_describer(redactor: Redactor):
     return lambda exc: redactor.redact(one_line(exc))
 
 
+def max_backoff(value: str | None) -> float:
+    """retry_backoff_max_seconds, or RunSettings' own cap when the key is unset."""
+    text = (value or "").strip()
+    return float(text) if text else RunSettings().max_backoff_seconds
+
+
 def state_root(extraction: Mapping[str, str]) -> str:
     """Where state lives: state_path, or _state beside the data."""
     explicit = _opt(extraction, "state_path")
@@ -187,6 +193,9 @@ class Container(containers.DeclarativeContainer):
         ),
         attempts=config.extraction.retry_attempts.as_int(),
         backoff_seconds=config.extraction.retry_backoff_seconds.as_float(),
+        max_backoff_seconds=providers.Callable(
+            max_backoff, config.extraction.retry_backoff_max_seconds
+        ),
     )
     service = providers.Factory(
         ExtractionService,

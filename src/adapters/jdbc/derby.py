@@ -18,6 +18,7 @@ class DerbyDialect(Dialect):
     name = "derby"
     driver = "org.apache.derby.jdbc.EmbeddedDriver"
     case_folding = "upper"
+    dual_table = "SYSIBM.SYSDUMMY1"
 
     def build_url(self, settings: JdbcSettings) -> str:
         """jdbc:derby:/path/to/db (the database setting is the path)."""

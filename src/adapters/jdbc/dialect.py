@@ -192,6 +192,30 @@ class Dialect:
         """The projection and type overrides for these columns."""
         return ColumnPlan("*")
 
+    catalog_view: ClassVar[str] = "information_schema.columns"
+
+    def catalog_name(self, identifier: str) -> str:
+        """The validated name as the catalog stores it (raises on unsafe input)."""
+        self.quote(identifier)
+        return self.normalize(identifier)
+
+    def current_schema_sql(self) -> str:
+        """A one-value query naming the schema unqualified table names resolve in."""
+        return "SELECT CURRENT_SCHEMA AS s"
+
+    # -- the probe -------------------------------------------------------------------
+    # What a SELECT of scalar subqueries only reads FROM (None: no FROM clause needed).
+    dual_table: ClassVar[str | None] = None
+
+    def select_without_table(self, select_list: str) -> str:
+        """SELECT of expressions that need no table (Oracle adds FROM DUAL, Derby its own)."""
+        sql = f"SELECT {select_list}"
+        return f"{sql} FROM {self.dual_table}" if self.dual_table else sql
+
+    def utc_aggregate(self, function: str, quoted_column: str) -> str | None:
+        """MIN/MAX of a zoned timestamp column as a UTC timestamp (None: the driver's value)."""
+        return None
+
     def session_init(self, module: str, action: str) -> str | None:
         """A statement run when each connection opens (None for nothing)."""
         return None

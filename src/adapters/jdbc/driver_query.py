@@ -7,9 +7,11 @@ the per-table overhead.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-# java.sql.Types codes -> the type names the reader speaks (Spark's, where they exist).
+# java.sql.Types codes (and Oracle's own) -> the type names the reader speaks (Spark's,
+# where they exist).
 JDBC_KINDS = {
     -7: "boolean",
     -6: "byte",
@@ -24,6 +26,11 @@ JDBC_KINDS = {
     91: "date",
     93: "timestamp",
     2014: "timestamp",
+    # oracle.jdbc.OracleTypes: BINARY_FLOAT, BINARY_DOUBLE, TIMESTAMP WITH (LOCAL) TIME ZONE.
+    100: "double",
+    101: "double",
+    -101: "timestamp_tz",
+    -102: "timestamp_tz",
 }
 # Options that are Spark's, not the driver's.
 SPARK_ONLY = {
@@ -110,8 +117,7 @@ def _text(result: Any, i: int, kind: str) -> str | None:
         value = result.getLong(i)
         return None if result.wasNull() else str(value)
     if kind == "decimal":
-        value = result.getBigDecimal(i)
-        return None if value is None else value.toPlainString()
+        return decimal_text(result.getBigDecimal(i))
     if kind == "date":
         value = result.getDate(i)
         return None if value is None else value.toLocalDate().toString()
@@ -120,6 +126,19 @@ def _text(result: Any, i: int, kind: str) -> str | None:
         return None if value is None else _wall_clock(value.toLocalDateTime().toString())
     value = result.getString(i)
     return None if value is None else str(value)
+
+
+def decimal_text(value: Any) -> str | None:
+    """A java.math.BigDecimal as plain digits ('1.500', never '1.5E+3').
+
+    py4j hands a BigDecimal over as Python's Decimal; a gateway without that conversion
+    would give the Java object, which has toPlainString.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value.toPlainString())
 
 
 def _wall_clock(iso: str) -> str:

@@ -71,6 +71,8 @@ class OracleDialect(Dialect):
     # Oracle rejects AS before a table alias.
     subquery_as = " "
     needs_column_plan = True
+    catalog_view = "ALL_TAB_COLUMNS"
+    dual_table = "DUAL"
 
     def __init__(self, number_mapping: str = "decimal(38,18)") -> None:
         self.number_type = spark_number_type(number_mapping)
@@ -92,10 +94,13 @@ class OracleDialect(Dialect):
         return f"jdbc:oracle:thin:@//{host}:{port}/{service}"
 
     def extra_options(self, settings: JdbcSettings) -> dict[str, str]:
-        """The tnsnames.ora / wallet directory, when one is configured."""
+        """Session time zone as an offset, and the tnsnames.ora / wallet directory if set."""
+        # The driver names the session's zone after the JVM's region (e.g. Europe/Kyiv);
+        # a database whose time-zone file predates that region refuses it (ORA-01882).
+        options = {"oracle.jdbc.timezoneAsRegion": "false"}
         if settings.tns_admin:
-            return {"oracle.net.tns_admin": settings.tns_admin}
-        return {}
+            options["oracle.net.tns_admin"] = settings.tns_admin
+        return options
 
     def session_init(self, module: str, action: str) -> str | None:
         """A PL/SQL block naming the session and fixing time zone and NLS formats."""
@@ -169,6 +174,10 @@ class OracleDialect(Dialect):
             )
         return f"{relation_sql}{self.flashback_clause(snapshot)}"
 
+    def utc_aggregate(self, function: str, quoted_column: str) -> str | None:
+        """SYS_EXTRACT_UTC(MAX(col)): TIMESTAMP WITH (LOCAL) TIME ZONE as its UTC instant."""
+        return f"SYS_EXTRACT_UTC({function}({quoted_column}))"
+
     def current_snapshot_sql(self) -> str:
         """The run-wide snapshot is Oracle's current SCN."""
         return self.current_scn_sql()
@@ -179,22 +188,40 @@ class OracleDialect(Dialect):
 
     # -- columns ---------------------------------------------------------------------
     def columns_sql(self, schema: str | None, table: str) -> str:
-        """ALL_TAB_COLUMNS rows of the table, owner and name as escaped literals."""
+        """ALL_TAB_COLUMNS rows of the table, or of what a synonym of that name points to.
+
+        ALL_TAB_COLUMNS lists tables and views, not synonyms. The name is looked up as Oracle
+        resolves it: the owner's own object first, then the owner's private synonym, then
+        (only without schema_name) a PUBLIC synonym; the first that has columns wins.
+        """
         owner = (
             sql_string(self.catalog_name(schema))
             if schema
             else "SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')"
         )
+        name = sql_string(self.catalog_name(table))
+        candidates = [
+            f"SELECT {owner} AS OWNER, {name} AS TABLE_NAME, 1 AS PRIORITY FROM DUAL",
+            "SELECT TABLE_OWNER, TABLE_NAME, 2 FROM ALL_SYNONYMS "
+            f"WHERE OWNER = {owner} AND SYNONYM_NAME = {name}",
+        ]
+        if not schema:
+            candidates.append(
+                "SELECT TABLE_OWNER, TABLE_NAME, 3 FROM ALL_SYNONYMS "
+                f"WHERE OWNER = 'PUBLIC' AND SYNONYM_NAME = {name}"
+            )
         return (
-            "SELECT COLUMN_NAME, DATA_TYPE, DATA_PRECISION, DATA_SCALE FROM ALL_TAB_COLUMNS "
-            f"WHERE OWNER = {owner} AND TABLE_NAME = {sql_string(self.catalog_name(table))} "
-            "ORDER BY COLUMN_ID"
+            "SELECT COLUMN_NAME, DATA_TYPE, DATA_PRECISION, DATA_SCALE FROM ("
+            "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.DATA_PRECISION, c.DATA_SCALE, c.COLUMN_ID, "
+            "t.PRIORITY, MIN(t.PRIORITY) OVER () AS FIRST_PRIORITY "
+            f"FROM ({' UNION ALL '.join(candidates)}) t "
+            "JOIN ALL_TAB_COLUMNS c ON c.OWNER = t.OWNER AND c.TABLE_NAME = t.TABLE_NAME"
+            ") found WHERE PRIORITY = FIRST_PRIORITY ORDER BY COLUMN_ID"
         )
 
-    def catalog_name(self, identifier: str) -> str:
-        """The validated name as the catalog stores it (raises on unsafe input)."""
-        self.quote(identifier)
-        return self.normalize(identifier)
+    def current_schema_sql(self) -> str:
+        """The schema unqualified names resolve in."""
+        return "SELECT SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AS s FROM DUAL"
 
     def column_plan(self, columns: list[SourceColumn]) -> ColumnPlan:
         """Select list and customSchema that read every readable column faithfully."""
@@ -246,11 +273,16 @@ class OracleDialect(Dialect):
     def number_override(self, data_type: str, column: SourceColumn) -> str | None:
         """Spark type for NUMBER/FLOAT columns whose JDBC metadata Spark misreads."""
         precision, scale = column.precision, column.scale
-        # Bare NUMBER and FLOAT report scale -127; Spark would cut them to DECIMAL(38,10).
-        if data_type == "FLOAT" or (precision is None and scale is None):
+        if data_type == "FLOAT":
+            # FLOAT(b) has a binary precision (b bits, 126 at most): a double holds its
+            # magnitudes; a fixed decimal scale would turn values below 1e-18 into 0.
+            return "DOUBLE"
+        # Bare NUMBER reports scale -127; Spark would cut it to DECIMAL(38,10).
+        if precision is None and scale is None:
             return self.number_type
         if precision is None:
-            return None  # NUMBER(*, s): reported as precision 38, which Spark reads well
+            # NUMBER(*,s) (INTEGER is NUMBER(*,0)): 38 digits, said here, not left to the driver.
+            return f"DECIMAL(38,{max(0, min(38, scale or 0))})"
         if scale is not None and scale < 0:
             return f"DECIMAL({min(38, precision - scale)},0)"
         if scale is not None and scale > precision:

@@ -38,6 +38,10 @@ class PostgresDialect(Dialect):
             "ORDER BY ordinal_position"
         )
 
+    def current_schema_sql(self) -> str:
+        """The first schema of the search_path that exists."""
+        return "SELECT current_schema() AS s"
+
     def column_plan(self, columns: list[SourceColumn]) -> ColumnPlan:
         """Every column as is, bare numerics as number_mapping's type."""
         if self.number_type is None:

@@ -131,7 +131,7 @@ class JdbcSourceReader:
         """One query before the read: MAX(cursor) and the split column's MIN/MAX.
 
         It runs on the driver over plain JDBC (no Spark job). Rows are estimated from an
-        integer key's range; only other split keys pay for a COUNT(*).
+        integral key's range; only other split keys pay for a COUNT(*).
         """
         spec = task.spec
         wants_upper = task.upper_from_source and task.window is not None
@@ -140,26 +140,48 @@ class JdbcSourceReader:
             return SourceProbe()
         options = self.options(spec)
         try:
-            row = self._queries.first_row(self.probe_sql(task, split, with_count=False), options)
+            row = self._probe_row(task, split, options)
             hw, hw_kind = row.get("hw", (None, ""))
             lo, kind = row.get("lo", (None, ""))
             hi, _ = row.get("hi", (None, ""))
             rows = None
-            if split and kind in INTEGER_TYPES and lo is not None:
-                rows = int(hi) - int(lo) + 1
+            if split and lo is not None and hi is not None and _integral(lo, hi, kind):
+                rows = int(Decimal(hi)) - int(Decimal(lo)) + 1
             elif split and lo is not None:
                 counted = self._queries.first_row(self.count_sql(task), options)
-                rows = int(counted["n"][0])
+                rows = int(Decimal(str(counted["n"][0])))
         except Exception as exc:
             raise translate(exc, f"probing {task.key}") from exc
         return SourceProbe(
-            high_watermark=parse_cursor(hw, hw_kind) if wants_upper else None,
+            high_watermark=self._cursor(task, hw, hw_kind) if wants_upper else None,
             rows=rows,
             split_column=split,
             split_kind="range" if kind in RANGE_TYPES or kind.startswith("decimal") else "hash",
             split_lower=lo,
             split_upper=hi,
         )
+
+    def _probe_row(
+        self, task: ExtractionTask, split: str | None, options: dict[str, str]
+    ) -> dict[str, tuple[str | None, str]]:
+        """The probe's row; zoned columns are asked again as UTC where the dialect can."""
+        row = self._queries.first_row(self.probe_sql(task, split, with_count=False), options)
+        zoned = frozenset(name for name, (_, kind) in row.items() if kind == "timestamp_tz")
+        if zoned and self._dialect.utc_aggregate("MAX", "x") is not None:
+            sql = self.probe_sql(task, split, with_count=False, zoned=zoned)
+            row = self._queries.first_row(sql, options)
+        return row
+
+    def _cursor(self, task: ExtractionTask, text: str | None, kind: str) -> CursorValue | None:
+        """The probed MAX(cursor) as a cursor value, or a one-line error naming it."""
+        try:
+            return parse_cursor(text, kind)
+        except (ValueError, ArithmeticError) as exc:
+            column = task.window.column if task.window else "?"
+            raise ExtractionError(
+                f"{task.key}: MAX({column}) is {text!r} ({kind or 'unknown type'}), "
+                f"which cannot be a cursor value: {exc}"
+            ) from None
 
     def split_column(self, spec: TableSpec) -> str | None:
         """The column to split on: configured, else a one-column key, else the cursor."""
@@ -169,17 +191,36 @@ class JdbcSourceReader:
             return spec.primary_key[0]
         return spec.incremental_column
 
-    def probe_sql(self, task: ExtractionTask, split: str | None, with_count: bool = True) -> str:
-        """The probe query: aggregates only, over the window as far as it is known."""
-        q = self._dialect.quote
-        parts = []
+    def probe_sql(
+        self,
+        task: ExtractionTask,
+        split: str | None,
+        with_count: bool = True,
+        zoned: frozenset[str] = frozenset(),
+    ) -> str:
+        """The probe query: one scalar subquery per aggregate, over the window so far known.
+
+        Separate subqueries let Oracle answer each MIN/MAX from an index (a MIN/MAX scan
+        needs the aggregate alone in its SELECT). `zoned` names the aggregates (hw, lo, hi)
+        to read as UTC instants.
+        """
+        wanted = []
         if task.upper_from_source and task.window is not None:
-            parts.append(f"MAX({q(task.window.column)}) AS hw")
+            wanted.append(("hw", "MAX", task.window.column))
         if split:
-            parts += [f"MIN({q(split)}) AS lo", f"MAX({q(split)}) AS hi"]
+            wanted += [("lo", "MIN", split), ("hi", "MAX", split)]
+        parts = [
+            f"({self._aggregate_sql(task, fn, column, name in zoned)}) AS {name}"
+            for name, fn, column in wanted
+        ]
         if with_count or not parts:
-            parts.append("COUNT(*) AS n")
-        return self._over_known_window(task, f"SELECT {', '.join(parts)}")
+            parts.append(f"({self.count_sql(task)}) AS n")
+        return self._dialect.select_without_table(", ".join(parts))
+
+    def _aggregate_sql(self, task: ExtractionTask, fn: str, column: str, zoned: bool) -> str:
+        quoted = self._dialect.quote(column)
+        expression = self._dialect.utc_aggregate(fn, quoted) if zoned else None
+        return self._over_known_window(task, f"SELECT {expression or f'{fn}({quoted})'}")
 
     def count_sql(self, task: ExtractionTask) -> str:
         """COUNT(*) over the window as far as it is known (for keys a range cannot size)."""
@@ -228,17 +269,32 @@ class JdbcSourceReader:
         if not self._dialect.needs_column_plan or spec.custom_query:
             return ColumnPlan("*")
         sql = self._dialect.columns_sql(spec.schema_name, spec.table_name)
+        options = self.options(spec)
         # Plain JDBC on the driver: a Spark job per table here would double its overhead.
         columns = []
-        for row in self._queries.rows(sql, self.options(spec)):
+        for row in self._queries.rows(sql, options):
             name, kind, precision, scale = (text for text, _ in row.values())
             columns.append(
                 SourceColumn(str(name), str(kind), _int_or_none(precision), _int_or_none(scale))
             )
+        if not columns:
+            raise ExtractionError(self._no_columns(spec, options))
         plan = self._dialect.column_plan(columns)
         for warning in plan.warnings:
             log.warning("%s: %s", spec.key, warning)
         return plan
+
+    def _no_columns(self, spec: TableSpec, options: dict[str, str]) -> str:
+        """The message for a table the catalog does not list, naming the owner it looked in."""
+        owner = self._dialect.catalog_name(spec.schema_name) if spec.schema_name else None
+        if owner is None:
+            row = self._queries.first_row(self._dialect.current_schema_sql(), options)
+            owner = next((str(text) for text, _ in row.values() if text), "the current schema")
+        table = self._dialect.catalog_name(spec.table_name)
+        return (
+            f"{spec.key}: no columns found for {owner}.{table} in "
+            f"{self._dialect.catalog_view}; check schema_name / grants"
+        )
 
     def partitions(self, task: ExtractionTask) -> int:
         """How many partitions the read gets (1 unless the probe found a big table)."""
@@ -313,6 +369,14 @@ class JdbcSourceReader:
             return None
         shown = ", ".join(sorted(names)[:20]) + (", ..." if len(names) > 20 else "")
         return f"column {', '.join(missing)} not found; its columns are {shown}"
+
+
+def _integral(lo: str, hi: str, kind: str) -> bool:
+    """Whether a key's bounds are whole numbers, so hi - lo + 1 bounds its row count."""
+    if kind in INTEGER_TYPES:
+        return True
+    # NUMBER(p,0) and numeric(p,0) keys come back as decimals without a fraction.
+    return kind.startswith("decimal") and "." not in lo + hi and "E" not in (lo + hi).upper()
 
 
 def _int_or_none(value: Any) -> int | None:
