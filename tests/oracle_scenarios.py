@@ -233,7 +233,7 @@ SCENARIOS = (
         new_rows,
         split=True,
     ),
-    Scenario("synonym", _fixed(is_full_extract=True), inserted, synonym=True),
+    Scenario("via_synonym", _fixed(is_full_extract=True), inserted, synonym=True),
     Scenario("no_schema_name", _fixed(incremental_column="updated_at"), new_rows, schema=None),
 )
 
