@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Shared test code whose asserts should explain themselves like a test module's do.
+pytest.register_assert_rewrite("tests.oracle_scenarios")
+
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
