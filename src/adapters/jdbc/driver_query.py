@@ -7,6 +7,7 @@ the per-table overhead.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 # java.sql.Types codes -> the type names the reader speaks (Spark's, where they exist).
@@ -23,8 +24,14 @@ JDBC_KINDS = {
     3: "decimal",
     91: "date",
     93: "timestamp",
-    2014: "timestamp",
+    2014: "timestamp_tz",
 }
+# Column type names of zoned timestamps: instants, whatever java.sql.Types code the driver
+# reports (pgjdbc reports timestamptz as Types.TIMESTAMP).
+ZONED_TYPE_NAMES = ("timestamptz", "timestamp with time zone", "datetimeoffset")
+# How PostgreSQL spells values outside every calendar; they can never bound a window.
+NOT_FINITE = ("infinity", "-infinity")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Options that are Spark's, not the driver's.
 SPARK_ONLY = {
     "url",
@@ -96,6 +103,8 @@ def _row(result: Any) -> dict[str, tuple[str | None, str]]:
     row = {}
     for i in range(1, meta.getColumnCount() + 1):
         kind = JDBC_KINDS.get(meta.getColumnType(i), "string")
+        if kind.startswith("timestamp") and _zoned(meta.getColumnTypeName(i)):
+            kind = "timestamp_tz"
         row[meta.getColumnLabel(i).lower()] = (_text(result, i, kind), kind)
     return row
 
@@ -108,6 +117,10 @@ def _text(result: Any, i: int, kind: str) -> str | None:
     if kind == "decimal":
         value = result.getBigDecimal(i)
         return None if value is None else value.toPlainString()
+    if kind in ("date", "timestamp", "timestamp_tz") and _not_finite(result, i):
+        return result.getString(i).lower()
+    if kind == "timestamp_tz":
+        return _instant(result, i)
     if kind == "date":
         value = result.getDate(i)
         return None if value is None else value.toLocalDate().toString()
@@ -116,6 +129,25 @@ def _text(result: Any, i: int, kind: str) -> str | None:
         return None if value is None else _wall_clock(value.toLocalDateTime().toString())
     value = result.getString(i)
     return None if value is None else str(value)
+
+
+def _zoned(type_name: str | None) -> bool:
+    return (type_name or "").lower() in ZONED_TYPE_NAMES
+
+
+def _not_finite(result: Any, i: int) -> bool:
+    text = result.getString(i)
+    return text is not None and text.lower() in NOT_FINITE
+
+
+def _instant(result: Any, i: int) -> str | None:
+    """A zoned value as a UTC instant with its offset, from epoch time: no JVM zone involved."""
+    value = result.getTimestamp(i)
+    if value is None:
+        return None
+    seconds = value.getTime() // 1000  # floor: the epoch millis of instants before 1970 are < 0
+    moment = EPOCH + dt.timedelta(seconds=seconds, microseconds=value.getNanos() // 1000)
+    return moment.isoformat(sep=" ", timespec="microseconds")
 
 
 def _wall_clock(iso: str) -> str:

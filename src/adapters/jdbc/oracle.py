@@ -12,6 +12,7 @@ from .dialect import (
     UnsafeIdentifierError,
     spark_number_type,
     sql_string,
+    utc_instant,
 )
 from .settings import JdbcSettings
 
@@ -111,6 +112,12 @@ class OracleDialect(Dialect):
         return " ".join(lines)
 
     # -- splits --------------------------------------------------------------------
+    def timestamp_literal(self, value: dt.datetime) -> str:
+        """An instant as a TIMESTAMP WITH TIME ZONE literal (its offset written), else TIMESTAMP."""
+        if value.tzinfo is None:
+            return super().timestamp_literal(value)
+        return f"TIMESTAMP '{utc_instant(value)}'"
+
     def hash_expression(self, columns: list[str]) -> str:
         """ORA_HASH of the key (joined with '|'), or of ROWID when there is no key."""
         if not columns:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from .dialect import ColumnPlan, Dialect, SourceColumn, spark_number_type, sql_string
+import datetime as dt
+
+from .dialect import (
+    ColumnPlan,
+    Dialect,
+    SourceColumn,
+    spark_number_type,
+    sql_string,
+    utc_instant,
+)
 from .settings import JdbcSettings
 
 
@@ -53,6 +62,17 @@ class PostgresDialect(Dialect):
         """Binary transfer from the first execution: pgjdbc otherwise sends text for the
         first five runs of a statement, and each Spark partition runs its query once."""
         return {"prepareThreshold": "-1"}
+
+    def timestamp_literal(self, value: dt.datetime) -> str:
+        """An instant (a timestamptz watermark) as TIMESTAMPTZ with its offset, else TIMESTAMP."""
+        if value.tzinfo is None:
+            return super().timestamp_literal(value)
+        return f"TIMESTAMPTZ '{utc_instant(value)}'"
+
+    def session_init(self, module: str, action: str) -> str | None:
+        """UTC for the session: pgjdbc otherwise takes the JVM's zone, and a day window's
+        TIMESTAMP bounds against a timestamptz cursor would move with it."""
+        return "SET TIME ZONE 'UTC'"
 
     def hash_expression(self, columns: list[str]) -> str:
         """hashtext over the key's text form; ABS keeps MOD non-negative."""

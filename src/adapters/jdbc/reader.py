@@ -20,7 +20,7 @@ from .settings import JdbcSettings
 log = logging.getLogger(__name__)
 # Spark can split these by value ranges; anything else is split by hashing.
 INTEGER_TYPES = ("integer", "long", "short", "byte")
-RANGE_TYPES = (*INTEGER_TYPES, "date", "timestamp", "timestamp_ntz")
+RANGE_TYPES = (*INTEGER_TYPES, "date", "timestamp", "timestamp_ntz", "timestamp_tz")
 
 
 class JdbcSourceReader:
@@ -150,7 +150,7 @@ class JdbcSourceReader:
         except Exception as exc:
             raise translate(exc, f"probing {task.key}") from exc
         return SourceProbe(
-            high_watermark=parse_cursor(hw, hw_kind) if wants_upper else None,
+            high_watermark=_high_watermark(task, hw, hw_kind) if wants_upper else None,
             rows=rows,
             split_column=split,
             split_kind="range" if kind in RANGE_TYPES or kind.startswith("decimal") else "hash",
@@ -292,10 +292,24 @@ def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(Decimal(str(value)))
 
 
+def _high_watermark(task: ExtractionTask, text: str | None, kind: str) -> CursorValue | None:
+    """The probe's MAX(cursor), or an error naming the table, the column and the value."""
+    try:
+        return parse_cursor(text, kind)
+    except ValueError as exc:
+        column = task.window.column if task.window else "?"
+        raise ExtractionError(f"{task.key}: cursor column {column}: {exc}") from None
+
+
 def parse_cursor(text: str | None, type_name: str) -> CursorValue | None:
     """A cursor value from Spark's string form of it, keeping its type."""
     if text is None:
         return None
+    if text.strip().lower().lstrip("+-") in ("nan", "infinity", "inf"):
+        raise ValueError(
+            f"its highest value is {text}, which cannot bound a window; "
+            "remove such values or filter them out with custom_query"
+        )
     if type_name in ("integer", "long", "short", "byte"):
         return int(text)
     if type_name.startswith("decimal"):
