@@ -97,8 +97,15 @@ class Window:
     include_nulls: bool = False
 
     def with_upper(self, upper: CursorValue | None) -> Window:
-        """This window closed at an upper bound read from the source."""
-        return attrs.evolve(self, upper=upper)
+        """This window closed at an upper bound read from the source.
+
+        A zone-less lower bound (a state saved before zoned watermarks were instants, when the
+        tool's JVM ran in UTC) meets an instant as the UTC time it was.
+        """
+        lower = self.lower
+        if _aware(upper) and isinstance(lower, dt.datetime) and lower.tzinfo is None:
+            lower = lower.replace(tzinfo=dt.UTC)
+        return attrs.evolve(self, lower=lower, upper=upper)
 
     @property
     def is_empty(self) -> bool:
@@ -260,6 +267,10 @@ class TableState:
         end = self.watermark
         last = end.date() if isinstance(end, dt.datetime) else end
         return ((dt.date.min, last - ONE_DAY),)
+
+
+def _aware(value: object) -> bool:
+    return isinstance(value, dt.datetime) and value.tzinfo is not None
 
 
 def window_days(window: Window | None) -> DayRange | None:

@@ -24,6 +24,7 @@ from tests.fakes import (
     FakeWriter,
     RecordingProgress,
 )
+from tests.unit.test_services import committed_rows
 
 EVENTS = TableSpec("erp", "events", incremental_column="at", strategy=Strategy.DAILY)
 OTHER = TableSpec("erp", "other", incremental_column="at", strategy=Strategy.DAILY)
@@ -54,15 +55,6 @@ def run_on(service: ExtractionService, run_id: str, today: dt.date, specs=(EVENT
     return extract(service, list(specs), RunRequest(run_id, today, "/lake"))
 
 
-def committed_ids(service: ExtractionService, table: str) -> list[int]:
-    """Ids in every committed output of a table."""
-    ids = []
-    for path, manifest in service.manifests.written.items():
-        if manifest.table == table:
-            ids += [r["id"] for r in service.writer.outputs[path]]
-    return ids
-
-
 def test_missed_days_are_caught_up_each_in_its_own_folder():
     source = FakeSource()
     source.tables = {EVENTS.key: hourly_rows(8)}
@@ -75,7 +67,7 @@ def test_missed_days_are_caught_up_each_in_its_own_folder():
     assert [r.status for r in report.results] == [Status.SUCCEEDED] * 4
     paths = sorted(p for p, m in service.manifests.written.items() if m.run_id == "r4")
     assert paths == [f"/lake/erp/events/202403/0{d}/r4.parquet" for d in (2, 3, 4, 5)]
-    ids = committed_ids(service, EVENTS.key)
+    ids = committed_rows(service, EVENTS.key)
     assert sorted(ids) == [-1, *range(0, 20)]  # every row before 03-06, each once
     assert service.state.load(EVENTS.key).days == ((dt.date.min, dt.date(2024, 3, 5)),)
 

@@ -62,3 +62,13 @@ def test_committing_a_day_window_adds_its_day_to_the_legacy_coverage() -> None:
     pending = PendingCommit("r2", "/lake/x", window.upper, window)
     committed = attrs.evolve(legacy, pending=pending).committed("r2", "/lake/x", window.upper)
     assert committed.days == ((dt.date.min, dt.date(2024, 3, 4)), (dt.date(2024, 3, 7),) * 2)
+
+
+def test_a_naive_watermark_from_an_old_state_meets_an_instant_as_utc() -> None:
+    body = json.loads(state_to_json(TableState(watermark=dt.datetime(2024, 11, 3, 5), version=1)))
+    old = state_from_json(json.dumps(body))
+    window = Window("at", old.watermark, None).with_upper(
+        dt.datetime(2024, 11, 3, 7, tzinfo=dt.UTC)
+    )
+    assert window.lower == dt.datetime(2024, 11, 3, 5, tzinfo=dt.UTC)
+    assert not window.is_empty
