@@ -386,3 +386,33 @@ def test_the_configs_initial_watermark_is_checked_and_used_by_tables_without_one
         "pg/events": {"type": "integer", "value": "1000"},
         "pg/own": {"type": "integer", "value": "9"},
     }
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "shown"),
+    [
+        ("date", "DATE '0044-03-15 BC'", "0044-03-15 BC"),
+        ("date", "'infinity'::date", "infinity"),
+        ("timestamp", "TIMESTAMP '0100-01-01 00:00:00 BC'", "0100-01-01 00:00:00 BC"),
+        ("timestamptz", "'-infinity'::timestamptz", "-infinity"),
+    ],
+)
+def test_dates_spark_cannot_hold_fail_the_table_naming_column_and_value(
+    pg_admin, pg_schema, spark, tmp_path, column, value, shown
+):
+    # Before: a BC date was written as AD, infinity as 9999-12-31; values must never change.
+    pg_admin.execute(f'CREATE TABLE "{pg_schema}".odd (id int, "When" {column})')
+    pg_admin.execute(f'INSERT INTO "{pg_schema}".odd VALUES (1, NULL), (2, {value})')
+    config = pg_config(tmp_path)
+    tables = write_tables(
+        tmp_path / "tables.json",
+        [{"table_name": "odd", "schema_name": pg_schema, "is_full_extract": True}],
+    )
+    result = run(config, tables, "--run-id", "r1", "--report", str(tmp_path / "report.json"))
+    assert result.exit_code == 1
+    [table] = json.loads((tmp_path / "report.json").read_text())["tables"]
+    assert f"column When holds {shown}" in table["error"], table["error"]
+    assert committed_outputs(tmp_path / "lake", "pg", "odd") == []
+    pg_admin.execute(f'DELETE FROM "{pg_schema}".odd WHERE id = 2')
+    assert run(config, tables, "--run-id", "r2").exit_code == 0
+    assert ids(tmp_path, "odd") == [1]
