@@ -7,8 +7,8 @@ import json
 
 import attrs
 
-from data_extractor.adapters.serialization import state_from_json, state_to_json
-from data_extractor.domain.model import PendingCommit, TableState, Window
+from data_extractor.adapters.serialization import result_to_json, state_from_json, state_to_json
+from data_extractor.domain.model import PendingCommit, Status, TableResult, TableState, Window
 
 
 def test_a_state_round_trips_with_its_row_count_and_pending_write() -> None:
@@ -72,3 +72,9 @@ def test_a_naive_watermark_from_an_old_state_meets_an_instant_as_utc() -> None:
     )
     assert window.lower == dt.datetime(2024, 11, 3, 5, tzinfo=dt.UTC)
     assert not window.is_empty
+
+
+def test_a_run_report_line_names_the_day_a_daily_task_extracted() -> None:
+    line = result_to_json(TableResult("erp/events", Status.SUCCEEDED, day=dt.date(2024, 3, 2)))
+    assert line["day"] == "2024-03-02"
+    assert result_to_json(TableResult("erp/orders", Status.SUCCEEDED))["day"] is None
