@@ -142,7 +142,7 @@ def load_tables(
 
 
 def days_not_over(
-    specs: tuple[TableSpec, ...], path: Path, timezone: str | None, now: dt.datetime
+    specs: tuple[TableSpec, ...], path: Path | str, timezone: str | None, now: dt.datetime
 ) -> list[Problem]:
     """Each extraction_date that is today or later in `timezone` (UTC when unset), as a problem."""
     zone = timezone or "UTC"

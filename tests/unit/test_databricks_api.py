@@ -54,3 +54,24 @@ def test_databricks_extractor_is_databricks_mode_unless_told_otherwise():
     assert DatabricksDataExtractor(widgets=False).platform == "databricks"
     assert DatabricksDataExtractor(use_existing_spark=False, widgets=False).platform == "auto"
     assert DataExtractor().platform == "auto"
+
+
+def test_the_python_api_refuses_a_day_that_is_not_over(tmp_path):
+    import datetime as dt
+
+    extractor = DataExtractor(
+        oracle_host="db.example.internal",
+        oracle_service="ORCLPDB1",
+        oracle_user="extractor",
+        oracle_password="pw",
+        output_base_path=str(tmp_path / "lake"),
+        environ={},
+    )
+    today = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)  # not over anywhere
+    with pytest.raises(InputError) as caught:
+        extractor.extract_table(
+            "ORDERS", source_name="hr", incremental_column="AT", extraction_date=str(today)
+        )
+    assert "table_configs: table 'ORDERS'" in str(caught.value)
+    assert "extraction_date" in str(caught.value) and "has not ended" in str(caught.value)
+    assert not (tmp_path / "lake").exists()
