@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from .adapters.secrets import Redactor
+from .domain.errors import InputError
 from .domain.model import RunReport, Status
 from .domain.specs import parse_table_specs
 from .entrypoints import app
 from .entrypoints.config import LEGACY_KEYS, load_config
 from .entrypoints.container import Container, build_container
+from .entrypoints.tables_file import days_not_over
 
 # The original keyword arguments are the original config keys.
 LEGACY_ARGUMENTS = LEGACY_KEYS
@@ -130,7 +132,12 @@ class DataExtractor:
         """Extract the tables concurrently; {table_name: succeeded} (already committed = True)."""
         container, merged = self._prepared()
         default_source = merged.get("extraction", {}).get("default_source") or None
-        specs = parse_table_specs(list(table_configs), TABLE_CONFIGS, default_source)
+        initial = merged.get("extraction", {}).get("initial_watermark") or None
+        specs = parse_table_specs(list(table_configs), TABLE_CONFIGS, default_source, initial)
+        timezone = merged.get("extraction", {}).get("timezone")
+        not_over = days_not_over(specs, TABLE_CONFIGS, timezone, container.clock().now())
+        if not_over:
+            raise InputError(not_over)
         report, _ = app.run_extraction(container, specs, merged, run_id, force, None)
         self.last_report = report
         # Keyed by table name as before; by source/table where two sources share a name.

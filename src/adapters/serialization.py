@@ -118,6 +118,7 @@ def state_to_json(state: TableState) -> str:
         "previous_run_id": state.previous_run_id,
         "last_rows": state.last_rows,
         "last_bytes": state.last_bytes,
+        "days": [[first.isoformat(), last.isoformat()] for first, last in state.days],
         "pending": None
         if pending is None
         else {
@@ -142,6 +143,11 @@ def state_from_json(text: str) -> TableState:
         previous_run_id=data.get("previous_run_id"),
         last_rows=data.get("last_rows"),
         last_bytes=data.get("last_bytes"),
+        # States written before days were kept have none: covered_days() infers them.
+        days=tuple(
+            (dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+            for first, last in data.get("days") or ()
+        ),
         pending=None
         if pending is None
         else PendingCommit(
@@ -158,6 +164,7 @@ def result_to_json(result: TableResult) -> dict[str, Any]:
     """One table's line of the run report."""
     return {
         "table": result.table,
+        "day": result.day.isoformat() if result.day else None,
         "status": result.status.value,
         "mode": result.mode.value if result.mode else None,
         "output_path": result.output_path,

@@ -43,7 +43,28 @@ BASE_CONF = {
     "spark.scheduler.mode": "FAIR",
     "spark.sql.sources.partitionOverwriteMode": "static",
     "spark.sql.parquet.compression.codec": "snappy",
+    # INT96 (Spark's default) loses the calendar outside 1677-2262 in readers such as pyarrow.
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
 }
+TIMESTAMP_TYPE_KEY = "spark.sql.parquet.outputTimestampType"
+
+
+def warn_about_borrowed_conf(session: Any) -> None:
+    """Log what a borrowed session (never reconfigured by the tool) writes differently.
+
+    The tool does not change a session it did not build: other code shares its conf.
+    """
+    try:
+        kind = session.conf.get(TIMESTAMP_TYPE_KEY, "INT96")
+    except Exception:  # noqa: BLE001 - a session that cannot tell is left alone
+        return
+    if str(kind).upper() != "TIMESTAMP_MICROS":
+        log.warning(
+            "the running Spark session writes Parquet timestamps as %s; set %s=TIMESTAMP_MICROS "
+            "in its conf so every reader gets exact timestamps outside 1677-2262",
+            kind,
+            TIMESTAMP_TYPE_KEY,
+        )
 
 
 def _log4j_config() -> str:
@@ -69,7 +90,9 @@ class LocalSparkSessionProvider:
         with self._lock:
             if self._session is None:
                 self._session = self._active()
-                if self._session is None:
+                if self._session is not None:
+                    warn_about_borrowed_conf(self._session)
+                else:
                     self._session = self._build()
                     self._owned = True
             return self._session

@@ -11,6 +11,8 @@ import attrs
 
 CursorValue = int | Decimal | dt.date | dt.datetime
 UNSAFE_IN_FOLDER = re.compile(r"[^A-Za-z0-9_.-]")
+DayRange = tuple[dt.date, dt.date]  # first and last day, both included
+ONE_DAY = dt.timedelta(days=1)
 
 
 class Strategy(enum.StrEnum):
@@ -73,6 +75,7 @@ class TableSpec:
     rows_per_file: int | None = None
     predicates: tuple[str, ...] = ()
     flashback: str | None = None
+    initial_watermark: CursorValue | None = None  # where a table with no commit starts
 
     @property
     def key(self) -> str:
@@ -109,8 +112,15 @@ class Window:
     include_nulls: bool = False
 
     def with_upper(self, upper: CursorValue | None) -> Window:
-        """This window closed at an upper bound read from the source."""
-        return attrs.evolve(self, upper=upper)
+        """This window closed at an upper bound read from the source.
+
+        A zone-less lower bound (a state saved before zoned watermarks were instants, when the
+        tool's JVM ran in UTC) meets an instant as the UTC time it was.
+        """
+        lower = self.lower
+        if _aware(upper) and isinstance(lower, dt.datetime) and lower.tzinfo is None:
+            lower = lower.replace(tzinfo=dt.UTC)
+        return attrs.evolve(self, lower=lower, upper=upper)
 
     @property
     def is_empty(self) -> bool:
@@ -153,6 +163,7 @@ class ExtractionTask:
     snapshot: str | None = None
     expected_rows: int | None = None  # what the last commit wrote; None: never measured
     expected_bytes: int | None = None  # its size on storage, for bytes_per_file
+    day: dt.date | None = None  # the day a daily table's task extracts
 
     @property
     def key(self) -> str:
@@ -227,6 +238,7 @@ class TableState:
     version: int = 0
     last_rows: int | None = None  # rows the last commit wrote, to schedule the next run
     last_bytes: int | None = None  # and their size, to size the next run's files
+    days: tuple[DayRange, ...] = ()  # a daily table's committed days, sorted, merged
 
     @property
     def has_commit(self) -> bool:
@@ -241,10 +253,18 @@ class TableState:
         rows: int | None = None,
         size: int | None = None,
     ) -> TableState:
-        """The state after a new output is committed (the previous commit kept for redo)."""
+        """The state after a new output is committed (the previous commit kept for redo).
+
+        A pending day window (a daily table's) adds its whole days to the committed days.
+        """
         redo = run_id == self.last_run_id
+        days = self.days
+        span = window_days(self.pending.window) if self.pending else None
+        if span is not None:
+            days = add_days(self.covered_days(), span)
         return attrs.evolve(
             self,
+            days=days,
             watermark=watermark,
             last_rows=rows,
             last_bytes=size,
@@ -254,6 +274,77 @@ class TableState:
             previous_run_id=self.previous_run_id if redo else self.last_run_id,
             pending=None,
         )
+
+    def covered_days(self) -> tuple[DayRange, ...]:
+        """Committed days; a state from before days were kept: every day below its watermark."""
+        if self.days or not isinstance(self.watermark, dt.date):
+            return self.days
+        end = self.watermark
+        last = end.date() if isinstance(end, dt.datetime) else end
+        return ((dt.date.min, last - ONE_DAY),)
+
+
+def _aware(value: object) -> bool:
+    return isinstance(value, dt.datetime) and value.tzinfo is not None
+
+
+def window_days(window: Window | None) -> DayRange | None:
+    """The whole days a daily window [start, end) covers; None for other windows.
+
+    Only daily windows exclude their upper bound. A lookback's partial day is not covered.
+    """
+    if window is None or window.upper_inclusive or not isinstance(window.upper, dt.date):
+        return None
+    last = _day_of(window.upper) - ONE_DAY
+    if window.lower is None:
+        return (dt.date.min, last)
+    if not isinstance(window.lower, dt.date):
+        return None
+    first = _day_of(window.lower)
+    if isinstance(window.lower, dt.datetime) and window.lower.time() != dt.time():
+        first += ONE_DAY
+    return (first, last) if first <= last else None
+
+
+def _day_of(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def add_days(ranges: tuple[DayRange, ...], span: DayRange) -> tuple[DayRange, ...]:
+    """Day ranges with one more, sorted and merged (adjacent ranges join)."""
+    merged: list[DayRange] = []
+    for first, last in sorted([*ranges, span]):
+        if merged and first <= _next(merged[-1][1]):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return tuple(merged)
+
+
+def _next(day: dt.date) -> dt.date:
+    return day if day == dt.date.max else day + ONE_DAY
+
+
+def missing_days(ranges: tuple[DayRange, ...], last: dt.date) -> list[dt.date]:
+    """Days up to `last` not in the ranges, from the first committed day on, in order."""
+    if not ranges:
+        return [last]
+    missing: list[dt.date] = []
+    day = _next(ranges[0][1])
+    for first, end in ranges[1:]:
+        while day < first and day <= last:
+            missing.append(day)
+            day += ONE_DAY
+        day = max(day, _next(end))
+    while day <= last:
+        missing.append(day)
+        day += ONE_DAY
+    return missing
+
+
+def covers(ranges: tuple[DayRange, ...], day: dt.date) -> bool:
+    """True when a committed range holds the day."""
+    return any(first <= day <= last for first, last in ranges)
 
 
 @attrs.frozen
@@ -270,6 +361,7 @@ class TableResult:
     attempts: int = 0
     error: str | None = None
     note: str | None = None
+    day: dt.date | None = None  # the day a daily table's task extracted
 
 
 @attrs.frozen

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from .model import (
+    ONE_DAY,
     ExtractionPlan,
     ExtractionTask,
     Mode,
@@ -16,9 +17,9 @@ from .model import (
     TableSpec,
     TableState,
     Window,
+    covers,
+    missing_days,
 )
-
-ONE_DAY = dt.timedelta(days=1)
 
 
 @attrs.frozen
@@ -48,15 +49,16 @@ def plan_run(
     skipped: list[PlannedSkip] = []
     for spec in specs:
         state = states.get(spec.key, TableState())
-        decision = plan_table(spec, state, options)
+        decision = plan_tasks(spec, state, options)
         if isinstance(decision, PlannedSkip):
             skipped.append(decision)
-        else:
+            continue
+        for task in decision:
             # A table's own flashback wins over the run's consistent snapshot.
-            snapshot = spec.flashback or options.snapshot or decision.snapshot
+            snapshot = spec.flashback or options.snapshot or task.snapshot
             tasks.append(
                 attrs.evolve(
-                    decision,
+                    task,
                     snapshot=snapshot,
                     expected_rows=state.last_rows,
                     expected_bytes=state.last_bytes,
@@ -77,7 +79,15 @@ def largest_first(tasks: Sequence[ExtractionTask]) -> list[ExtractionTask]:
 def plan_table(
     spec: TableSpec, state: TableState, options: PlanOptions
 ) -> ExtractionTask | PlannedSkip:
-    """The task for one table, or the reason it is not read in this run."""
+    """The task for one table (a daily table's latest day), or the reason it is not read."""
+    decision = plan_tasks(spec, state, options)
+    return decision if isinstance(decision, PlannedSkip) else decision[-1]
+
+
+def plan_tasks(
+    spec: TableSpec, state: TableState, options: PlanOptions
+) -> tuple[ExtractionTask, ...] | PlannedSkip:
+    """The tasks for one table (a daily table's missed days first), or why it is not read."""
     redo = state.last_run_id == options.run_id
     if redo and not options.force:
         return PlannedSkip(spec, f"already committed in run {options.run_id}")
@@ -85,58 +95,79 @@ def plan_table(
     base_watermark = state.previous_watermark if redo else state.watermark
     first_run = not state.has_commit or (redo and state.previous_run_id is None)
     if spec.strategy is Strategy.DAILY:
-        return _plan_daily(spec, state, options, base_watermark, first_run, redo)
+        return _plan_daily(spec, state, options, first_run, redo)
     day = options.run_date
     path = output_path(options.output_base, spec, day, options.run_id)
     if spec.strategy is Strategy.FULL:
-        return ExtractionTask(spec, Mode.FULL, path, replaces_commit=redo)
+        return (ExtractionTask(spec, Mode.FULL, path, replaces_commit=redo),)
     column = spec.incremental_column or ""
+    if first_run and spec.initial_watermark is not None:
+        # An explicit start: rows from it on (included), NULL cursors not read.
+        window = Window(column, spec.initial_watermark, None, lower_inclusive=True)
+        return (ExtractionTask(spec, Mode.INCREMENTAL, path, window, True, redo),)
     if first_run:
         window = Window(column, None, None, include_nulls=True)
-        return ExtractionTask(spec, Mode.FULL, path, window, True, redo)
+        return (ExtractionTask(spec, Mode.FULL, path, window, True, redo),)
     lower = base_watermark
     if spec.lookback is not None and lower is not None:
         lower = spec.lookback.subtract_from(lower)
     window = Window(column, lower, None)
-    return ExtractionTask(spec, Mode.INCREMENTAL, path, window, True, redo)
+    return (ExtractionTask(spec, Mode.INCREMENTAL, path, window, True, redo),)
 
 
 def _plan_daily(
-    spec: TableSpec,
-    state: TableState,
-    options: PlanOptions,
-    base_watermark: object,
-    first_run: bool,
-    redo: bool,
-) -> ExtractionTask | PlannedSkip:
+    spec: TableSpec, state: TableState, options: PlanOptions, first_run: bool, redo: bool
+) -> tuple[ExtractionTask, ...] | PlannedSkip:
     # Without an explicit date, a daily table extracts yesterday (the run date is today).
     day = spec.extraction_date or options.run_date - ONE_DAY
-    path = output_path(options.output_base, spec, day, options.run_id)
     column = spec.incremental_column or ""
-    start = dt.datetime.combine(day, dt.time())
-    end = start + ONE_DAY
+    if first_run and isinstance(spec.initial_watermark, dt.date):
+        return _first_days(spec, options, spec.initial_watermark, day, redo)
     if first_run:
+        end = dt.datetime.combine(day + ONE_DAY, dt.time())
         window = Window(column, None, end, upper_inclusive=False, include_nulls=True)
-        return ExtractionTask(spec, Mode.FULL, path, window, replaces_commit=redo)
-    committed = _as_datetime(base_watermark)
-    if committed is not None and end <= committed and not (options.force or redo):
+        path = output_path(options.output_base, spec, day, options.run_id)
+        return (ExtractionTask(spec, Mode.FULL, path, window, replaces_commit=redo, day=day),)
+    days = _days_to_extract(state, day, options.force or redo)
+    if not days:
         return PlannedSkip(
             spec,
-            f"day {day.isoformat()} is already covered by the committed watermark "
-            f"{committed.isoformat(sep=' ')}; pass --force to extract it again",
+            f"day {day.isoformat()} is already covered by the committed days "
+            "(and no earlier day is missing); pass --force to extract it again",
         )
+    return tuple(_day_task(spec, options, d, redo) for d in days)
+
+
+def _first_days(
+    spec: TableSpec, options: PlanOptions, first: dt.date, day: dt.date, redo: bool
+) -> tuple[ExtractionTask, ...] | PlannedSkip:
+    """A first run from initial_watermark: each day from it to `day`, in its own folder."""
+    if first > day:
+        return PlannedSkip(
+            spec, f"initial_watermark {first.isoformat()} is after day {day.isoformat()}"
+        )
+    count = (day - first).days + 1
+    return tuple(_day_task(spec, options, first + ONE_DAY * i, redo) for i in range(count))
+
+
+def _days_to_extract(state: TableState, day: dt.date, force: bool) -> list[dt.date]:
+    """Days never committed up to `day` (missed runs), and `day` itself unless committed."""
+    covered = state.covered_days()
+    days = set(missing_days(covered, day))
+    if force or not covers(covered, day):
+        days.add(day)
+    return sorted(days)
+
+
+def _day_task(spec: TableSpec, options: PlanOptions, day: dt.date, redo: bool) -> ExtractionTask:
+    start = dt.datetime.combine(day, dt.time())
+    end = start + ONE_DAY
     if spec.lookback is not None:
         start = spec.lookback.subtract_from(start)
+    column = spec.incremental_column or ""
     window = Window(column, start, end, lower_inclusive=True, upper_inclusive=False)
-    return ExtractionTask(spec, Mode.INCREMENTAL, path, window, replaces_commit=redo)
-
-
-def _as_datetime(value: object) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    return None
+    path = output_path(options.output_base, spec, day, options.run_id)
+    return ExtractionTask(spec, Mode.INCREMENTAL, path, window, replaces_commit=redo, day=day)
 
 
 def watermark_after(task: ExtractionTask, state: TableState) -> object:

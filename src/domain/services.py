@@ -87,23 +87,39 @@ class ExtractionService:
         return states
 
     def run(self, plan: ExtractionPlan) -> RunReport:
-        """Run every task of the plan, in parallel, each isolated from the others."""
+        """Run the plan's tables in parallel, each isolated; one table's days one by one."""
         started = self.clock.now()
         skipped = [TableResult(s.spec.key, Status.SKIPPED, note=s.reason) for s in plan.skipped]
         self.progress.run_started(len(plan.tasks))
         try:
             for result in skipped:
                 self.progress.table_finished(result)
-            workers = max(1, min(self.settings.max_workers, len(plan.tasks) or 1))
-            order = largest_first(plan.tasks)
+            groups = by_table(largest_first(plan.tasks))
+            workers = max(1, min(self.settings.max_workers, len(groups) or 1))
             with ThreadPoolExecutor(workers, thread_name_prefix="table") as pool:
-                done = list(pool.map(lambda t: self.run_task(t, plan.run_id), order))
+                done = list(pool.map(lambda g: self._run_days(g, plan.run_id), groups))
             # The report keeps the tables file's order, whatever order they ran in.
-            by_task = {id(task): result for task, result in zip(order, done, strict=True)}
+            by_task = {
+                id(task): result
+                for group, results in zip(groups, done, strict=True)
+                for task, result in zip(group, results, strict=True)
+            }
             results = [by_task[id(task)] for task in plan.tasks]
         finally:
             self.progress.run_finished()
         return RunReport(plan.run_id, started, self.clock.now(), tuple(results + skipped))
+
+    def _run_days(self, tasks: Sequence[ExtractionTask], run_id: str) -> list[TableResult]:
+        """One table's tasks in day order (each saves a new state version); after a failure
+        the later days wait for the next run, which catches them up."""
+        results: list[TableResult] = []
+        for task in tasks:
+            if results and results[-1].status is Status.FAILED:
+                note = f"not attempted: day {results[-1].day} failed; the next run catches it up"
+                results.append(attrs.evolve(self._failed(task, None), note=note))
+                continue
+            results.append(attrs.evolve(self.run_task(task, run_id), day=task.day))
+        return results
 
     def run_task(self, task: ExtractionTask, run_id: str) -> TableResult:
         """Extract and commit one table; any failure becomes a FAILED result."""
@@ -131,14 +147,15 @@ class ExtractionService:
         self.progress.table_finished(result)
         return result
 
-    def _failed(self, task: ExtractionTask, exc: BaseException) -> TableResult:
+    def _failed(self, task: ExtractionTask, exc: BaseException | None) -> TableResult:
         return TableResult(
             task.key,
             Status.FAILED,
             task.mode,
             task.output_path,
             task.window,
-            error=self.describe_error(exc),
+            error=None if exc is None else self.describe_error(exc),
+            day=task.day,
         )
 
     def _extract(self, task: ExtractionTask, run_id: str) -> TableResult:
@@ -193,6 +210,14 @@ class ExtractionService:
         if task.upper_from_source and window is not None:
             window = window.with_upper(probe.high_watermark)
         return attrs.evolve(task, window=window, probe=probe)
+
+
+def by_table(tasks: Sequence[ExtractionTask]) -> list[list[ExtractionTask]]:
+    """Tasks grouped by table, groups in first-seen order, each group in day order."""
+    groups: dict[str, list[ExtractionTask]] = {}
+    for task in tasks:
+        groups.setdefault(task.key, []).append(task)
+    return [sorted(g, key=lambda t: t.day or dt.date.min) for g in groups.values()]
 
 
 def _nothing_new(task: ExtractionTask) -> bool:

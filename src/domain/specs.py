@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import InputError, Problem
-from .model import Lookback, Strategy, TableSpec
+from .model import CursorValue, Lookback, Strategy, TableSpec
 
 # Quoting makes mixed case, $, # and reserved words safe; anything else (quotes,
 # semicolons, spaces, comment markers) has no business in a table or column name.
@@ -21,6 +21,12 @@ DURATION = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?|w|weeks?)\s*$"
 )
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fullmatch: YYYY-MM-DD and nothing else
+# YYYY-MM-DD HH:MM[:SS[.ffffff]] with an optional offset (+HH:MM or Z): a timestamp cursor.
+ISO_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 TOP = ("tables",)  # the only key at the top of a tables file
@@ -41,6 +47,7 @@ KNOWN_KEYS = (
     "rows_per_file",
     "predicates",
     "flashback",
+    "initial_watermark",
 )
 # A flashback snapshot: an SCN (digits) or a timestamp 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
 FLASHBACK = re.compile(r"^(\d{1,20}|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,9})?)$")
@@ -64,12 +71,22 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 
 def parse_table_specs(
-    entries: Any, file_name: str, default_source: str | None = None
+    entries: Any,
+    file_name: str,
+    default_source: str | None = None,
+    default_initial: str | None = None,
 ) -> tuple[TableSpec, ...]:
-    """Validate raw tables-file entries; raise InputError listing every problem."""
+    """Validate raw tables-file entries; raise InputError listing every problem.
+
+    `default_initial` is [extraction] initial_watermark, for entries that set none.
+    """
     entries, problems = _table_list(entries, file_name)
     specs: list[TableSpec] = []
+    if default_initial and not _parses(default_initial):
+        default_initial = None  # the config's own check names it once, not once per table
     for index, entry in enumerate(entries):
+        if default_initial and isinstance(entry, Mapping) and "initial_watermark" not in entry:
+            entry = {**entry, "initial_watermark": default_initial}
         spec, found = _parse_entry(entry, file_name, index, default_source)
         problems.extend(found)
         if spec is not None:
@@ -149,11 +166,56 @@ def _fields(entry: Mapping[str, Any], c: _Collector, default_source: str | None)
         "primary_key": _identifiers(c, "primary_key", get("primary_key")),
         "predicates": _texts(c, "predicates", get("predicates")),
         "flashback": _flashback(c, get("flashback")),
+        "initial_watermark": _initial_watermark(c, get("initial_watermark")),
     }
     for key in ("num_partitions", "fetch_size", "rows_per_file"):
         fields[key] = _positive_int(c, key, get(key))
     fields["strategy"] = _strategy(c, entry, fields)
+    start = fields["initial_watermark"]
+    is_day = isinstance(start, dt.date) and not isinstance(start, dt.datetime)
+    if fields["strategy"] is Strategy.DAILY and start is not None and not is_day:
+        c.add("initial_watermark", f"{start} is not a day; a daily table starts at a YYYY-MM-DD")
     return fields
+
+
+def parse_initial_watermark(value: Any) -> CursorValue:
+    """'2024-01-31' -> a date, '2024-01-31 06:00[:00][+02:00]' -> a timestamp, 42 -> a number."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if ISO_DATE.fullmatch(text):
+        return dt.date.fromisoformat(text)
+    if ISO_TIMESTAMP.fullmatch(text):
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if NUMBER.fullmatch(text):
+        number = Decimal(text)
+        return int(number) if "." not in text else number
+    raise ValueError(value)
+
+
+def _parses(value: str) -> bool:
+    try:
+        parse_initial_watermark(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _initial_watermark(c: _Collector, value: Any) -> CursorValue | None:
+    if value is None:
+        return None
+    try:
+        return parse_initial_watermark(value)
+    except ValueError as exc:
+        detail = f": {exc}" if str(exc) != str(value) else ""
+        c.add(
+            "initial_watermark",
+            f"{value!r} is not a date (YYYY-MM-DD), a timestamp (YYYY-MM-DD HH:MM:SS, "
+            f"optionally +HH:MM) or a number{detail}",
+        )
+        return None
 
 
 def _flashback(c: _Collector, value: Any) -> str | None:
@@ -335,6 +397,26 @@ def _lookback(c: _Collector, value: Any) -> Lookback | None:
             "lookback", f"{value!r} is not a duration or number; use e.g. '2h', '30m', '1d' or 500"
         )
         return None
+
+
+def unended_days(
+    specs: Sequence[TableSpec], file_name: str, today: dt.date, zone: str
+) -> list[Problem]:
+    """A problem for each extraction_date that has not ended yet in the run's time zone.
+
+    Extracting it would commit a partial (or empty) day and move the watermark past rows
+    that have not arrived yet.
+    """
+    return [
+        Problem(
+            f"{file_name}: table '{spec.table_name}'",
+            "extraction_date",
+            f"{spec.extraction_date.isoformat()} has not ended yet in {zone} "
+            f"(today there is {today.isoformat()}); extract a day once it is over",
+        )
+        for spec in specs
+        if spec.extraction_date is not None and spec.extraction_date >= today
+    ]
 
 
 def _duplicate_outputs(specs: Sequence[TableSpec], file_name: str) -> list[Problem]:

@@ -13,7 +13,12 @@ import click
 
 from ..adapters.location import to_spark_path
 from ..adapters.secrets import Redactor
-from ..adapters.serialization import report_to_json, state_to_json, window_to_json
+from ..adapters.serialization import (
+    cursor_to_json,
+    report_to_json,
+    state_to_json,
+    window_to_json,
+)
 from ..domain.errors import DataExtractorError, InputError, Problem, RunLockedError
 from ..domain.planning import PlanOptions, plan_run
 from .app import prepare, prepare_config, run_extraction, run_name, spark_released, today
@@ -209,7 +214,7 @@ def plan(
     base = to_spark_path(merged["extraction"]["output_base_path"])
     the_plan = plan_run(specs, states, PlanOptions(name, today(merged, now), base))
     reader = container.reader()
-    sql = {t.key: reader.describe(t) for t in the_plan.tasks}
+    sql = {t.output_path: reader.describe(t) for t in the_plan.tasks}  # one per day
     if as_json:
         body = {
             "run_id": the_plan.run_id,
@@ -217,11 +222,13 @@ def plan(
             "tasks": [
                 {
                     "table": t.key,
+                    "day": t.day.isoformat() if t.day else None,
                     "mode": t.mode.value,
                     "output_path": t.output_path,
                     "window": window_to_json(t.window),
                     "upper_bound_from_source": t.upper_from_source,
-                    "sql": sql[t.key],
+                    "initial_watermark": cursor_to_json(t.spec.initial_watermark),
+                    "sql": sql[t.output_path],
                 }
                 for t in the_plan.tasks
             ],

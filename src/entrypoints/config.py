@@ -19,7 +19,7 @@ import attrs
 from ..adapters.jdbc import ALIASES, DIALECTS
 from ..adapters.location import StorageLocation
 from ..domain.errors import InputError, Problem
-from ..domain.specs import did_you_mean, parse_byte_size
+from ..domain.specs import did_you_mean, parse_byte_size, parse_initial_watermark
 from .container import platform_of
 
 Nested = dict[str, dict[str, str]]
@@ -63,6 +63,17 @@ def _timezone(value: str) -> str | None:
 
 
 def _text(value: str) -> str | None:
+    return None
+
+
+def _initial_watermark(value: str) -> str | None:
+    try:
+        parse_initial_watermark(value)
+    except ValueError:
+        return (
+            f"{value!r} is not a date (YYYY-MM-DD), a timestamp (YYYY-MM-DD HH:MM:SS, "
+            "optionally +HH:MM) or a number"
+        )
     return None
 
 
@@ -141,6 +152,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "lock_lease_seconds": _int(10),
         "rows_per_partition": _int(1000),
         "consistent_snapshot": _choice("true", "false"),
+        "initial_watermark": _initial_watermark,  # tables without committed state start here
     },
     "spark": {
         "master": _text,

@@ -44,7 +44,7 @@ def render_report(report: RunReport) -> str:
         stats = r.stats
         rows.append(
             [
-                r.table,
+                f"{r.table} {r.day.isoformat()}" if r.day else r.table,
                 r.status.value,
                 r.mode.value if r.mode else "-",
                 describe_window(r.window),
@@ -67,15 +67,19 @@ def render_report(report: RunReport) -> str:
 
 
 def render_plan(plan: ExtractionPlan, sql_for: dict[str, str]) -> str:
-    """What a run would do, table by table, with the SQL it would send."""
+    """What a run would do, task by task, with the SQL it would send (by output path)."""
     lines = [f"run {plan.run_id} (date {plan.run_date.isoformat()})"]
     for task in plan.tasks:
+        day = f" day {task.day.isoformat()}," if task.day else ""
         lines.append(
-            f"- {task.key}: {task.mode.value}, window "
+            f"- {task.key}:{day} {task.mode.value}, window "
             f"{describe_window(task.window, task.upper_from_source)}"
         )
         lines.append(f"    output: {task.output_path}")
-        lines.append(f"    sql:    {sql_for[task.key]}")
+        if task.spec.initial_watermark is not None:
+            start = _value(task.spec.initial_watermark)
+            lines.append(f"    initial_watermark: {start} (used while nothing is committed)")
+        lines.append(f"    sql:    {sql_for[task.output_path]}")
     for skip in plan.skipped:
         lines.append(f"- {skip.spec.key}: skipped ({skip.reason})")
     return "\n".join(lines)

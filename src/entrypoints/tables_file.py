@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import yaml
 
 from ..domain.errors import InputError, Problem
 from ..domain.model import TableSpec
-from ..domain.specs import parse_table_specs
+from ..domain.specs import parse_table_specs, unended_days
 
 BOOL_TAG = "tag:yaml.org,2002:bool"
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -117,8 +119,13 @@ def parse_json(text: str, where: str) -> tuple[Any, list[Problem]]:
     return raw, repeated
 
 
-def load_tables(path: Path, default_source: str | None) -> tuple[TableSpec, ...]:
-    """Parse and validate; every problem names the file, the table and the key."""
+def load_tables(
+    path: Path, default_source: str | None, default_initial: str | None = None
+) -> tuple[TableSpec, ...]:
+    """Parse and validate; every problem names the file, the table and the key.
+
+    `default_initial` is [extraction] initial_watermark, for tables that set none.
+    """
     where = str(path)
     text = _read(path)
     if path.suffix.lower() in (".yaml", ".yml"):
@@ -126,9 +133,18 @@ def load_tables(path: Path, default_source: str | None) -> tuple[TableSpec, ...]
     else:
         raw, problems = parse_json(text, where)
     try:
-        specs = parse_table_specs(raw, where, default_source)
+        specs = parse_table_specs(raw, where, default_source, default_initial)
     except InputError as exc:
         raise InputError([*problems, *exc.problems]) from None
     if problems:
         raise InputError(problems)
     return specs
+
+
+def days_not_over(
+    specs: tuple[TableSpec, ...], path: Path | str, timezone: str | None, now: dt.datetime
+) -> list[Problem]:
+    """Each extraction_date that is today or later in `timezone` (UTC when unset), as a problem."""
+    zone = timezone or "UTC"
+    today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    return unended_days(specs, str(path), today, zone)

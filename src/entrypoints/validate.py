@@ -18,7 +18,7 @@ from ..domain.model import TableSpec
 from ..domain.services import one_line
 from .config import LoadedConfig, Nested, collect_config, flag_overrides
 from .container import Container, build_container
-from .tables_file import load_tables
+from .tables_file import days_not_over, load_tables
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 SECRET_KEYS = ("user", "password", "url")
@@ -48,7 +48,8 @@ def inspect_inputs(
     if not loaded.readable:  # the unread file may set it: do not report every table for it
         default_source = default_source or UNREAD_SOURCE
     try:
-        specs = load_tables(tables, default_source)
+        initial = loaded.values.get("extraction", {}).get("initial_watermark") or None
+        specs = load_tables(tables, default_source, initial)
         table_problems: Sequence[Problem] = ()
     except InputError as exc:
         specs, table_problems = (), exc.problems
@@ -57,6 +58,8 @@ def inspect_inputs(
     container = build_container(loaded.values)
     container.redactor.override(redactor)
     problems = [*table_problems, *_secret_problems(container, loaded)]
+    timezone = loaded.values.get("extraction", {}).get("timezone")
+    problems += days_not_over(specs, tables, timezone, container.clock().now())
     if not problems:
         problems += _wiring_problems(container, specs, str(tables), loaded)
     return Inputs(loaded.values, specs, container, tuple(problems))

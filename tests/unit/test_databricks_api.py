@@ -23,15 +23,20 @@ def test_original_arguments_map_to_config_keys():
     assert config_overrides({"output_base_path": None}) == {}
 
 
-def test_bad_table_configs_raise_input_error_before_anything_runs(tmp_path):
-    extractor = DataExtractor(
+def oracle_extractor(tmp_path, password: str = "Literal-Pw-31337") -> DataExtractor:
+    """The original API's Oracle arguments, output under tmp_path/lake."""
+    return DataExtractor(
         oracle_host="db.example.internal",
         oracle_service="ORCLPDB1",
         oracle_user="extractor",
-        oracle_password="Literal-Pw-31337",
+        oracle_password=password,
         output_base_path=str(tmp_path / "lake"),
         environ={},
     )
+
+
+def test_bad_table_configs_raise_input_error_before_anything_runs(tmp_path):
+    extractor = oracle_extractor(tmp_path)
     with pytest.raises(InputError) as caught:
         extractor.extract_tables_parallel([{"table_name": "ORDERS", "source_name": "hr"}])
     assert "table_configs: table 'ORDERS'" in str(caught.value)
@@ -54,3 +59,17 @@ def test_databricks_extractor_is_databricks_mode_unless_told_otherwise():
     assert DatabricksDataExtractor(widgets=False).platform == "databricks"
     assert DatabricksDataExtractor(use_existing_spark=False, widgets=False).platform == "auto"
     assert DataExtractor().platform == "auto"
+
+
+def test_the_python_api_refuses_a_day_that_is_not_over(tmp_path):
+    import datetime as dt
+
+    extractor = oracle_extractor(tmp_path)
+    today = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)  # not over anywhere
+    with pytest.raises(InputError) as caught:
+        extractor.extract_table(
+            "ORDERS", source_name="hr", incremental_column="AT", extraction_date=str(today)
+        )
+    assert "table_configs: table 'ORDERS'" in str(caught.value)
+    assert "extraction_date" in str(caught.value) and "has not ended" in str(caught.value)
+    assert not (tmp_path / "lake").exists()

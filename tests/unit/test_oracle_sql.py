@@ -137,9 +137,10 @@ def test_daily_window_covers_one_calendar_day_with_date_literals():
             "TO_DATE('2024-05-01 06:00:07', 'YYYY-MM-DD HH24:MI:SS')",
         ),
         (dt.datetime(2024, 5, 1, 6, 0, 7, 1), "TIMESTAMP '2024-05-01 06:00:07.000001'"),
+        # An instant (only zoned columns give one) keeps its offset: the UTC instant it is.
         (
             dt.datetime(2024, 5, 1, 8, 0, 7, tzinfo=dt.timezone(dt.timedelta(hours=2))),
-            "TO_DATE('2024-05-01 06:00:07', 'YYYY-MM-DD HH24:MI:SS')",
+            "TIMESTAMP '2024-05-01 06:00:07.000000 +00:00'",
         ),
         (dt.date(2024, 5, 1), "DATE '2024-05-01'"),
     ],
@@ -291,7 +292,7 @@ def test_without_a_split_column_the_table_is_read_in_one_partition_and_the_log_s
         (
             dt.datetime(2024, 5, 1, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
             "TIMESTAMP",
-            "2024-05-01 12:00:00.000000",
+            "2024-05-01 12:00:00.000000",  # an instant as its UTC wall clock
         ),
     ],
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
+
 from data_extractor.domain.model import (
     ExtractionTask,
     Lookback,
@@ -139,3 +141,28 @@ def test_tasks_carry_the_rows_their_last_commit_wrote_and_start_biggest_first():
     assert [t.expected_rows for t in plan.tasks] == [10, 5_000, None, 10]
     # c was never measured: it goes first; then most rows; a and d tie and keep file order.
     assert [t.key for t in largest_first(plan.tasks)] == [c.key, b.key, a.key, d.key]
+
+
+def test_a_first_run_with_initial_watermark_starts_there_without_nulls():
+    spec = attrs.evolve(WATERMARK, initial_watermark=500)
+    [task] = plan_run([spec], {}, OPTIONS).tasks
+    assert (task.window.lower, task.window.lower_inclusive, task.window.include_nulls) == (
+        500,
+        True,
+        False,
+    )
+    # Once something is committed, the committed watermark rules.
+    later = plan_table(spec, TableState(watermark=900, last_run_id="r0"), OPTIONS)
+    assert later.window.lower == 900 and not later.window.lower_inclusive
+
+
+def test_a_daily_first_run_with_initial_watermark_reads_each_day_from_it():
+    spec = attrs.evolve(DAILY, initial_watermark=dt.date(2024, 2, 28))
+    plan = plan_run([spec], {}, OPTIONS)
+    assert [t.day for t in plan.tasks] == [dt.date(2024, 2, d) for d in (28, 29)] + [
+        dt.date(2024, 3, 1)
+    ]
+    assert plan.tasks[0].window.lower == dt.datetime(2024, 2, 28)
+    assert not any(t.window.include_nulls for t in plan.tasks)
+    late = attrs.evolve(DAILY, initial_watermark=dt.date(2024, 3, 5))
+    assert "after day 2024-03-01" in plan_run([late], {}, OPTIONS).skipped[0].reason

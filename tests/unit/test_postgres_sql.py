@@ -84,7 +84,7 @@ def test_watermark_window_uses_timestamp_literals():
     }
 
 
-def test_aware_watermarks_are_written_as_utc_wall_clock():
+def test_aware_watermarks_are_timestamptz_instants_with_their_utc_offset():
     state = TableState(
         watermark=dt.datetime(2024, 5, 2, 1, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
         last_run_id="r0",
@@ -92,8 +92,9 @@ def test_aware_watermarks_are_written_as_utc_wall_clock():
     tree = parse(
         READER.select_sql(task_for({"table_name": "e", "incremental_column": "ts"}, state, UPPER))
     )
-    # The instant itself, whatever the session's TimeZone.
-    assert bounds(tree)["GT"][1] == "2024-05-01 23:00:00.000000+00:00"
+    # TIMESTAMPTZ with an offset: no session or JVM zone can move the bound.
+    column, text, kind = bounds(tree)["GT"]
+    assert (text, kind) == ("2024-05-01 23:00:00.000000 +00:00", "TIMESTAMPTZ")
 
 
 def test_daily_window_with_lookback():
@@ -197,9 +198,29 @@ def test_quote_rejects_block_comment_markers():
         DIALECT.quote("t/**/x")
 
 
-def test_without_number_mapping_no_catalog_query_is_made():
-    assert not PostgresDialect().needs_column_plan
+def test_without_dates_or_number_mapping_every_column_is_read_as_is():
+    # The catalog is always asked: dates and timestamps need guarding whatever number_mapping.
+    assert PostgresDialect().needs_column_plan
     assert PostgresDialect().column_plan([SourceColumn("n", "numeric")]) == ColumnPlan("*")
+
+
+def test_dates_and_timestamps_are_guarded_to_fail_on_values_spark_cannot_hold():
+    plan = PostgresDialect().column_plan(
+        [
+            SourceColumn("id", "integer", 32, 0),
+            SourceColumn("Born", "date"),
+            SourceColumn("at", "timestamp with time zone"),
+        ]
+    )
+    tree = sqlglot.parse_one(f"SELECT {plan.select_list} FROM t", read="postgres")
+    names = [e.alias_or_name for e in tree.expressions]
+    assert names == ["id", "Born", "at"]
+    born = tree.expressions[1].find(exp.Case)
+    assert "'0001-01-01'" in born.sql("postgres") and "'10000-01-01'" in born.sql("postgres")
+    failing = born.args["default"]
+    assert isinstance(failing, exp.Cast) and failing.to.this is exp.DataType.Type.DATE
+    assert "column Born holds" in failing.sql("postgres")
+    assert tree.expressions[2].find(exp.Cast).to.this is exp.DataType.Type.TIMESTAMPTZ
 
 
 def test_number_mapping_reads_only_bare_numerics_as_the_mapped_type():

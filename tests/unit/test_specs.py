@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from data_extractor.domain.errors import InputError
 from data_extractor.domain.model import Lookback, Strategy
-from data_extractor.domain.specs import did_you_mean, parse_lookback, parse_table_specs
+from data_extractor.domain.specs import (
+    did_you_mean,
+    parse_lookback,
+    parse_table_specs,
+    unended_days,
+)
 from data_extractor.entrypoints.tables_file import load_tables, parse_json, parse_yaml
 
 
@@ -301,3 +307,59 @@ def test_a_quoted_name_and_its_folder_twin_share_an_output_location():
         ]
     )
     assert len(found) == 1 and "same output location" in found[0], found
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("2024-01-31", dt.date(2024, 1, 31)),
+        ("2024-01-31 06:00:00", dt.datetime(2024, 1, 31, 6)),
+        ("2024-01-31T06:00+02:00", dt.datetime(2024, 1, 31, 4, tzinfo=dt.UTC)),
+        (1000, 1000),
+        ("12.5", Decimal("12.5")),
+    ],
+)
+def test_initial_watermark_is_typed_like_the_cursor(written, value):
+    entry = {"table_name": "a", "incremental_column": "c", "initial_watermark": written}
+    [spec] = parse_table_specs([entry], "t.json", "erp")
+    assert spec.initial_watermark == value
+    assert type(spec.initial_watermark) is type(value)
+
+
+def test_bad_initial_watermarks_name_table_and_key():
+    found = problems(
+        [
+            {"table_name": "a", "incremental_column": "c", "initial_watermark": "yesterday"},
+            {"table_name": "b", "incremental_column": "c", "initial_watermark": "2024-02-30"},
+            {
+                "table_name": "d",
+                "incremental_column": "c",
+                "incremental_strategy": "daily",
+                "initial_watermark": "2024-02-01 06:00",
+            },
+        ]
+    )
+    assert len(found) == 3
+    assert all("initial_watermark" in p for p in found)
+    assert "table 'a'" in found[0] and "table 'b'" in found[1] and "table 'd'" in found[2]
+
+
+def test_the_configs_initial_watermark_is_the_default_for_tables_without_one():
+    entries = [
+        {"table_name": "a", "incremental_column": "c"},
+        {"table_name": "b", "incremental_column": "c", "initial_watermark": 7},
+    ]
+    a, b = parse_table_specs(entries, "t.json", "erp", default_initial="2024-01-01")
+    assert (a.initial_watermark, b.initial_watermark) == (dt.date(2024, 1, 1), 7)
+
+
+def test_unended_days_are_refused_with_the_zone_named():
+    [spec] = parse_table_specs(
+        [{"table_name": "a", "incremental_column": "c", "extraction_date": "2024-03-02"}],
+        "t.json",
+        "erp",
+    )
+    assert unended_days([spec], "t.json", dt.date(2024, 3, 3), "UTC") == []
+    [problem] = unended_days([spec], "t.json", dt.date(2024, 3, 2), "Europe/Paris")
+    assert "t.json: table 'a'" in str(problem) and "extraction_date" in str(problem)
+    assert "Europe/Paris" in str(problem)

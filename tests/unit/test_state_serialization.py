@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from data_extractor.adapters.serialization import state_from_json, state_to_json
-from data_extractor.domain.model import PendingCommit, TableState, Window
+import attrs
+
+from data_extractor.adapters.serialization import result_to_json, state_from_json, state_to_json
+from data_extractor.domain.model import PendingCommit, Status, TableResult, TableState, Window
 
 
 def test_a_state_round_trips_with_its_row_count_and_pending_write() -> None:
@@ -31,3 +33,48 @@ def test_a_state_file_from_before_row_counts_loads_as_never_measured() -> None:
     del body["last_rows"], body["last_bytes"]
     loaded = state_from_json(json.dumps(body))
     assert (loaded.last_rows, loaded.last_bytes) == (None, None)
+
+
+def test_committed_days_and_instant_watermarks_round_trip() -> None:
+    instant = dt.datetime(2024, 11, 3, 6, 30, tzinfo=dt.UTC)
+    state = TableState(
+        watermark=instant,
+        last_run_id="r1",
+        days=((dt.date.min, dt.date(2024, 3, 1)), (dt.date(2024, 3, 3), dt.date(2024, 3, 4))),
+        version=2,
+    )
+    text = state_to_json(state)
+    assert json.loads(text)["watermark"]["value"] == "2024-11-03T06:30:00+00:00"
+    assert state_from_json(text) == state
+
+
+def test_a_daily_state_from_before_days_were_kept_covers_the_days_below_its_watermark() -> None:
+    body = json.loads(state_to_json(TableState(watermark=dt.datetime(2024, 3, 5), version=1)))
+    del body["days"]
+    loaded = state_from_json(json.dumps(body))
+    assert loaded.watermark == dt.datetime(2024, 3, 5) and loaded.watermark.tzinfo is None
+    assert loaded.covered_days() == ((dt.date.min, dt.date(2024, 3, 4)),)
+
+
+def test_committing_a_day_window_adds_its_day_to_the_legacy_coverage() -> None:
+    legacy = TableState(watermark=dt.datetime(2024, 3, 5), last_run_id="r1", version=1)
+    window = Window("at", dt.datetime(2024, 3, 7), dt.datetime(2024, 3, 8), True, False)
+    pending = PendingCommit("r2", "/lake/x", window.upper, window)
+    committed = attrs.evolve(legacy, pending=pending).committed("r2", "/lake/x", window.upper)
+    assert committed.days == ((dt.date.min, dt.date(2024, 3, 4)), (dt.date(2024, 3, 7),) * 2)
+
+
+def test_a_naive_watermark_from_an_old_state_meets_an_instant_as_utc() -> None:
+    body = json.loads(state_to_json(TableState(watermark=dt.datetime(2024, 11, 3, 5), version=1)))
+    old = state_from_json(json.dumps(body))
+    window = Window("at", old.watermark, None).with_upper(
+        dt.datetime(2024, 11, 3, 7, tzinfo=dt.UTC)
+    )
+    assert window.lower == dt.datetime(2024, 11, 3, 5, tzinfo=dt.UTC)
+    assert not window.is_empty
+
+
+def test_a_run_report_line_names_the_day_a_daily_task_extracted() -> None:
+    line = result_to_json(TableResult("erp/events", Status.SUCCEEDED, day=dt.date(2024, 3, 2)))
+    assert line["day"] == "2024-03-02"
+    assert result_to_json(TableResult("erp/orders", Status.SUCCEEDED))["day"] is None

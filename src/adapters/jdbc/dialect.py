@@ -245,6 +245,11 @@ def number_literal(value: Decimal) -> str:
     return format(value, "f")
 
 
+def utc_instant(value: dt.datetime) -> str:
+    """An aware timestamp as 'YYYY-MM-DD HH:MM:SS.ffffff +00:00': the instant, in UTC."""
+    return f"{wall_clock(value)} +00:00"
+
+
 def spark_number_type(mapping: str) -> str:
     """number_mapping as a Spark type: 'decimal(p,s)', 'string' or 'double'."""
     text = mapping.strip().lower()

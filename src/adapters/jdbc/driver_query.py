@@ -7,6 +7,7 @@ the per-table overhead.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -25,13 +26,19 @@ JDBC_KINDS = {
     3: "decimal",
     91: "date",
     93: "timestamp",
-    2014: "timestamp",
+    2014: "timestamp_tz",
     # oracle.jdbc.OracleTypes: BINARY_FLOAT, BINARY_DOUBLE, TIMESTAMP WITH (LOCAL) TIME ZONE.
     100: "double",
     101: "double",
     -101: "timestamp_tz",
     -102: "timestamp_tz",
 }
+# Column type names of zoned timestamps: instants, whatever java.sql.Types code the driver
+# reports (pgjdbc reports timestamptz as Types.TIMESTAMP).
+ZONED_TYPE_NAMES = ("timestamptz", "timestamp with time zone", "datetimeoffset")
+# How PostgreSQL spells values outside every calendar; they can never bound a window.
+NOT_FINITE = ("infinity", "-infinity")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Options that are Spark's, not the driver's.
 SPARK_ONLY = {
     "url",
@@ -107,6 +114,8 @@ def _row(result: Any) -> dict[str, tuple[str | None, str]]:
     row = {}
     for i in range(1, meta.getColumnCount() + 1):
         kind = JDBC_KINDS.get(meta.getColumnType(i), "string")
+        if kind.startswith("timestamp") and _zoned(meta.getColumnTypeName(i)):
+            kind = "timestamp_tz"
         row[meta.getColumnLabel(i).lower()] = (_text(result, i, kind), kind)
     return row
 
@@ -118,6 +127,10 @@ def _text(result: Any, i: int, kind: str) -> str | None:
         return None if result.wasNull() else str(value)
     if kind == "decimal":
         return decimal_text(result.getBigDecimal(i))
+    if kind in ("date", "timestamp", "timestamp_tz") and _not_finite(result, i):
+        return result.getString(i).lower()
+    if kind == "timestamp_tz":
+        return _instant(result, i)
     if kind == "date":
         value = result.getDate(i)
         return None if value is None else value.toLocalDate().toString()
@@ -139,6 +152,25 @@ def decimal_text(value: Any) -> str | None:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value.toPlainString())
+
+
+def _zoned(type_name: str | None) -> bool:
+    return (type_name or "").lower() in ZONED_TYPE_NAMES
+
+
+def _not_finite(result: Any, i: int) -> bool:
+    text = result.getString(i)
+    return text is not None and text.lower() in NOT_FINITE
+
+
+def _instant(result: Any, i: int) -> str | None:
+    """A zoned value as a UTC instant with its offset, from epoch time: no JVM zone involved."""
+    value = result.getTimestamp(i)
+    if value is None:
+        return None
+    seconds = value.getTime() // 1000  # floor: the epoch millis of instants before 1970 are < 0
+    moment = EPOCH + dt.timedelta(seconds=seconds, microseconds=value.getNanos() // 1000)
+    return moment.isoformat(sep=" ", timespec="microseconds")
 
 
 def _wall_clock(iso: str) -> str:

@@ -12,6 +12,7 @@ from .dialect import (
     UnsafeIdentifierError,
     spark_number_type,
     sql_string,
+    utc_instant,
     wall_clock,
 )
 from .settings import JdbcSettings
@@ -118,15 +119,18 @@ class OracleDialect(Dialect):
 
     # -- literals and splits ---------------------------------------------------------
     def timestamp_literal(self, value: dt.datetime) -> str:
-        """TO_DATE(...) for whole seconds, TIMESTAMP '...' for a value with a fraction.
+        """An instant as a TIMESTAMP WITH TIME ZONE literal; TO_DATE(...) for whole seconds;
+        TIMESTAMP '...' for a value with a fraction.
 
         Oracle compares a DATE with a TIMESTAMP by converting the DATE: a DATE column
         compared with a TIMESTAMP literal is converted row by row and its index cannot
         serve the range. A DATE value is exact for a DATE column, and a TIMESTAMP column
         compared with it converts the value, not the column. Only TIMESTAMP columns hold
-        fractions, so those values keep the TIMESTAMP literal. Aware values are compared
-        as UTC wall clocks (the session's TIME_ZONE is UTC).
+        fractions, so those values keep the TIMESTAMP literal. Aware values come from zoned
+        columns only, and are compared as the instants they are, offset written.
         """
+        if value.tzinfo is not None:
+            return f"TIMESTAMP '{utc_instant(value)}'"
         if value.microsecond:
             return super().timestamp_literal(value)
         return f"TO_DATE('{wall_clock(value)[:19]}', 'YYYY-MM-DD HH24:MI:SS')"

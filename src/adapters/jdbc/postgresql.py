@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .dialect import ColumnPlan, Dialect, SourceColumn, spark_number_type, sql_string, wall_clock
+from .dialect import (
+    ColumnPlan,
+    Dialect,
+    SourceColumn,
+    UnsafeIdentifierError,
+    spark_number_type,
+    sql_string,
+    utc_instant,
+)
 from .settings import JdbcSettings
+
+# Catalog type -> the cast of the guard's failing branch: dates and timestamps PostgreSQL holds
+# (BC, years past 9999, +-infinity) that Spark would silently turn into other values.
+CALENDAR_TYPES = {
+    "date": "date",
+    "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamptz",
+}
 
 
 class PostgresDialect(Dialect):
     """PostgreSQL through the pgjdbc driver.
 
     A bare `numeric` (no precision) reads as Spark's DECIMAL(38,18), rounding digits past the
-    18th decimal place. With `number_mapping` set, the catalog is asked which columns are
-    bare numerics and they are read as that type instead (`string` keeps every digit).
+    18th decimal place. With `number_mapping` set, bare numerics are read as that type instead
+    (`string` keeps every digit). The catalog is asked for every table's columns: dates and
+    timestamps Spark cannot hold (BC, after 9999, +-infinity) would otherwise change silently,
+    so they are guarded to fail the read naming the column and the value.
     """
 
     name = "postgresql"
@@ -24,8 +42,8 @@ class PostgresDialect(Dialect):
 
     def __init__(self, number_mapping: str | None = None) -> None:
         self.number_type = spark_number_type(number_mapping) if number_mapping else None
-        # Only then is the catalog query worth its round trip per table.
-        self.needs_column_plan = self.number_type is not None
+        # One catalog round trip per table, on the driver: the price of never changing a date.
+        self.needs_column_plan = True
 
     def columns_sql(self, schema: str | None, table: str) -> str:
         """information_schema.columns rows of the table, in column order."""
@@ -43,12 +61,40 @@ class PostgresDialect(Dialect):
         return "SELECT current_schema() AS s"
 
     def column_plan(self, columns: list[SourceColumn]) -> ColumnPlan:
-        """Every column as is, bare numerics as number_mapping's type."""
-        if self.number_type is None:
-            return ColumnPlan("*")
-        bare = [c.name for c in columns if c.data_type.lower() == "numeric" and c.precision is None]
-        schema = ", ".join(f"`{name.replace('`', '``')}` {self.number_type}" for name in bare)
-        return ColumnPlan("*", schema or None)
+        """Every column as is but guarded dates and timestamps; bare numerics as mapped."""
+        schema = None
+        if self.number_type is not None:
+            bare = [
+                c.name for c in columns if c.data_type.lower() == "numeric" and c.precision is None
+            ]
+            schema = ", ".join(f"`{n.replace('`', '``')}` {self.number_type}" for n in bare)
+        if not any(c.data_type.lower() in CALENDAR_TYPES for c in columns):
+            return ColumnPlan("*", schema or None)
+        try:
+            select = ", ".join(self._guarded(c) for c in columns)
+        except UnsafeIdentifierError:
+            return ColumnPlan("*", schema or None, ("a column name cannot be quoted safely",))
+        return ColumnPlan(select, schema or None)
+
+    def _guarded(self, column: SourceColumn) -> str:
+        """The column, or for a date/timestamp a CASE that fails on values Spark cannot hold.
+
+        The failing branch casts a message naming the column and the value to the column's
+        type, so the read stops with both in PostgreSQL's error; NULL passes.
+        """
+        name = self.quote(f'"{column.name}"')
+        cast = CALENDAR_TYPES.get(column.data_type.lower())
+        if cast is None:
+            return name
+        message = (
+            f"'data-extractor: column {column.name} holds ' || {name}::text || "
+            "', which Spark and Parquet cannot hold'"
+        )
+        held = f"{name} >= DATE '0001-01-01' AND {name} < DATE '10000-01-01'"
+        return (
+            f"CASE WHEN {name} IS NULL OR ({held}) THEN {name} "
+            f"ELSE CAST({message} AS {cast}) END AS {name}"
+        )
 
     def build_url(self, settings: JdbcSettings) -> str:
         """jdbc:postgresql://host:port/database."""
@@ -61,11 +107,15 @@ class PostgresDialect(Dialect):
         return {"prepareThreshold": "-1"}
 
     def timestamp_literal(self, value: dt.datetime) -> str:
-        """TIMESTAMP '...' for wall-clock values; an aware value as the UTC instant it is,
-        whatever the session's TimeZone (pgjdbc sets it to the JVM's)."""
+        """An instant (a timestamptz watermark) as TIMESTAMPTZ with its offset, else TIMESTAMP."""
         if value.tzinfo is None:
             return super().timestamp_literal(value)
-        return f"TIMESTAMP WITH TIME ZONE '{wall_clock(value)}+00:00'"
+        return f"TIMESTAMPTZ '{utc_instant(value)}'"
+
+    def session_init(self, module: str, action: str) -> str | None:
+        """UTC for the session: pgjdbc otherwise takes the JVM's zone, and a day window's
+        TIMESTAMP bounds against a timestamptz cursor would move with it."""
+        return "SET TIME ZONE 'UTC'"
 
     def hash_expression(self, columns: list[str]) -> str:
         """hashtext over the key's text form; ABS keeps MOD non-negative."""

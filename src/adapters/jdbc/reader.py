@@ -21,7 +21,7 @@ from .settings import JdbcSettings
 log = logging.getLogger(__name__)
 # Spark can split these by value ranges; anything else is split by hashing.
 INTEGER_TYPES = ("integer", "long", "short", "byte")
-RANGE_TYPES = (*INTEGER_TYPES, "date", "timestamp", "timestamp_ntz")
+RANGE_TYPES = (*INTEGER_TYPES, "date", "timestamp", "timestamp_ntz", "timestamp_tz")
 DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}")
 INTEGER_TEXT = re.compile(r"^[-+]?\d+$")
 
@@ -399,6 +399,11 @@ def parse_cursor(text: str | None, type_name: str) -> CursorValue | None:
     """A cursor value from Spark's string form of it, keeping its type."""
     if text is None:
         return None
+    if text.strip().lower().lstrip("+-") in ("nan", "infinity", "inf"):
+        raise ValueError(
+            f"its highest value is {text}, which cannot bound a window; "
+            "remove such values or filter them out with custom_query"
+        )
     if type_name in ("integer", "long", "short", "byte"):
         return int(text)
     if type_name.startswith("decimal"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .dialect import Dialect, wall_clock
+from .dialect import Dialect, utc_instant, wall_clock
 from .settings import JdbcSettings
 
 
@@ -37,6 +37,8 @@ class SqlServerDialect(Dialect):
 
     def timestamp_literal(self, value: dt.datetime) -> str:
         """CAST('yyyy-mm-dd hh:mi:ss.ffffff' AS DATETIME2): read the same whatever DATEFORMAT."""
+        if value.tzinfo is not None:  # an instant: its offset kept, whatever the server's zone
+            return f"CAST('{utc_instant(value)}' AS DATETIMEOFFSET)"
         return f"CAST('{wall_clock(value)}' AS DATETIME2)"
 
     def date_literal(self, value: dt.date) -> str:
