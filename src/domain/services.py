@@ -21,6 +21,7 @@ from .model import (
     TableResult,
     TableSpec,
     TableState,
+    WriteStats,
 )
 from .planning import PlanOptions, largest_first, plan_run, watermark_after
 from .ports import Clock, DatasetWriter, ManifestStore, ProgressReporter, SourceReader, StateStore
@@ -207,6 +208,17 @@ class ExtractionService:
             self.manifests.discard(_replaced(task.output_path))
         pending = PendingCommit(run_id, task.output_path, watermark, task.window, staging)
         state = self.state.save(task.key, attrs.evolve(state, pending=pending))
+        stats = self._write(task, run_id, staging)
+        committed = state.committed(run_id, task.output_path, watermark, stats.rows, stats.bytes)
+        self.state.save(task.key, committed)
+        if staging is not None:
+            self.manifests.discard(_replaced(task.output_path))
+        return TableResult(
+            task.key, Status.SUCCEEDED, task.mode, task.output_path, task.window, stats
+        )
+
+    def _write(self, task: ExtractionTask, run_id: str, staging: str | None) -> WriteStats:
+        """Data, then the manifest (a redo: into staging, then switched in)."""
         began = self.clock.now()
         target = task if staging is None else attrs.evolve(task, output_path=staging)
         stats = self.writer.write(self.reader.read(task), target)
@@ -226,13 +238,7 @@ class ExtractionService:
         self.manifests.write(manifest, target.output_path)
         if staging is not None:
             self._switch(staging, task.output_path)
-        committed = state.committed(run_id, task.output_path, watermark, stats.rows, stats.bytes)
-        self.state.save(task.key, committed)
-        if staging is not None:
-            self.manifests.discard(_replaced(task.output_path))
-        return TableResult(
-            task.key, Status.SUCCEEDED, task.mode, task.output_path, task.window, stats
-        )
+        return stats
 
     def _close_window(self, task: ExtractionTask) -> ExtractionTask:
         """Probe the source before any data is read: fix the window's upper bound."""
