@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_config
+from tests.helpers import write_tables
 
 pytestmark = pytest.mark.integration
 
@@ -98,6 +99,12 @@ def test_state_show_reports_a_corrupt_version_and_shows_the_other_tables(tmp_pat
     as_json = json.loads(cli("state", "show", "--config", str(config), "--json").stdout)
     assert as_json["pg/good"]["last_run_id"] == "r1"
     assert as_json["pg/bad"]["error"].startswith(f"state file {bad} is unreadable (empty)")
+    specs = [{"table_name": n, "is_full_extract": True} for n in ("good", "bad")]
+    tables = write_tables(tmp_path / "tables.json", specs)
+    planned = cli("plan", "--config", str(config), "--tables", str(tables), "--run-id", "p")
+    assert planned.returncode == 1, planned.stderr
+    assert "- pg/good: full" in planned.stdout
+    assert f"- pg/bad: skipped (error: state file {bad} is unreadable" in planned.stdout
 
 
 @pytest.mark.parametrize("layout", ["lock/000000001.json", "lock.json"])
@@ -115,7 +122,7 @@ def test_a_lock_whose_expiry_has_no_zone_is_read_as_utc(tmp_path, layout):
     assert (tmp_path / "lake/_state/tables/pg/good/0000000001.json").exists()
 
 
-def test_an_expired_lock_of_a_dead_process_on_this_host_is_taken_over(tmp_path):
+def test_a_lock_of_a_dead_process_on_this_host_is_taken_over_however_long_its_lease(tmp_path):
     config = state_config(tmp_path)
     lock = tmp_path / "lake" / "_state" / "lock" / "000000007.json"
     lock.parent.mkdir(parents=True)
