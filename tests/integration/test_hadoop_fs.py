@@ -5,23 +5,20 @@ from __future__ import annotations
 import pytest
 
 from data_extractor.adapters.hadoop_fs import HadoopFileSystem
+from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
 
 pytestmark = pytest.mark.integration
 
 
-class Sessions:
-    """The one thing HadoopFileSystem asks of a session provider."""
-
-    def __init__(self, spark) -> None:
-        self._spark = spark
-
-    def get(self):
-        """The test session."""
-        return self._spark
+def sessions(spark) -> LocalSparkSessionProvider:
+    """The tool's own provider, reusing the test session (active in this thread)."""
+    provider = LocalSparkSessionProvider(SparkSettings())
+    assert provider.get() is spark
+    return provider
 
 
 def test_publish_is_exclusive_and_complete_and_leaves_no_temporary(spark, tmp_path):
-    fs = HadoopFileSystem(Sessions(spark))
+    fs = HadoopFileSystem(sessions(spark))
     path = f"file:{tmp_path}/state/0000000001.json"
     assert fs.publish_text(path, '{"version": 1}') is True
     assert fs.publish_text(path, '{"version": 2}') is False
@@ -34,7 +31,7 @@ def test_publish_is_exclusive_and_complete_and_leaves_no_temporary(spark, tmp_pa
 
 
 def test_rename_moves_a_directory_only_to_a_free_name(spark, tmp_path):
-    fs = HadoopFileSystem(Sessions(spark))
+    fs = HadoopFileSystem(sessions(spark))
     (tmp_path / "_r.parquet.staging").mkdir()
     (tmp_path / "_r.parquet.staging/part-0.parquet").write_text("new")
     (tmp_path / "r.parquet").mkdir()

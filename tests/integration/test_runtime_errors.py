@@ -58,13 +58,15 @@ def test_a_corrupt_state_fails_its_table_and_an_unwritable_report_keeps_the_summ
     ]
 
 
-def test_an_unusable_output_location_is_one_line_at_lock_time(two_tables, tmp_path):
-    blocker = tmp_path / "a-file"
+@pytest.mark.parametrize("key", ["output_base_path", "state_path"])
+def test_an_unusable_output_or_state_location_is_one_line_at_lock_time(two_tables, tmp_path, key):
+    blocker = tmp_path / "a-file"  # a path under a regular file: unwritable even for root
     blocker.write_text("not a directory")
-    config = pg_config(tmp_path, output_base_path=blocker / "lake")
+    config = pg_config(tmp_path, **{key: blocker / "lake"})
     result = run(config, two_tables)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "Not a directory" in errors[0], result.stderr
     assert str(blocker) in errors[0]
+    assert committed_outputs(tmp_path / "lake", "pg", "good") == []
