@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -73,29 +73,56 @@ class FakeWriter:
     def __init__(self) -> None:
         self.outputs: dict[str, list[dict]] = {}
         self.crash_after_write: set[str] = set()
+        self.before_write: Callable[[ExtractionTask], None] | None = None
 
     def write(self, dataset: list[dict], task: ExtractionTask) -> WriteStats:
         """Store the rows; count them."""
+        if self.before_write is not None:
+            self.before_write(task)
         self.outputs[task.output_path] = list(dataset)
         return WriteStats(len(dataset), 1, 100 * len(dataset), "{}")
 
 
 class FakeManifests:
-    """Manifests by output path; can simulate a crash right after writing one."""
+    """Manifests by directory, over the writer's outputs; can 'crash' after a write or a move."""
 
-    def __init__(self) -> None:
+    def __init__(self, outputs: dict[str, list[dict]] | None = None) -> None:
         self.written: dict[str, Manifest] = {}
+        self.outputs = outputs if outputs is not None else {}
         self.crash_after: set[str] = set()
+        self.crash_after_moves: int | None = None  # crash right after this many moves
+        self.moves = 0
 
-    def write(self, manifest: Manifest) -> None:
-        """Record the manifest; optionally 'crash' afterwards."""
-        self.written[manifest.output_path] = manifest
+    def write(self, manifest: Manifest, directory: str | None = None) -> None:
+        """Record the manifest in its directory; optionally 'crash' afterwards."""
+        self.written[directory or manifest.output_path] = manifest
         if manifest.table in self.crash_after:
             raise KeyboardInterrupt(f"crash after manifest of {manifest.table}")
 
     def exists(self, output_path: str) -> bool:
         """Committed?"""
         return output_path in self.written
+
+    def present(self, path: str) -> bool:
+        """Any data or manifest there?"""
+        return path in self.written or path in self.outputs
+
+    def move(self, source: str, target: str) -> bool:
+        """Rename data and manifest together; refuse a taken name."""
+        if self.present(target):
+            return False
+        for store in (self.written, self.outputs):
+            if source in store:
+                store[target] = store.pop(source)
+        self.moves += 1
+        if self.moves == self.crash_after_moves:
+            raise KeyboardInterrupt(f"crash after moving {source} to {target}")
+        return True
+
+    def discard(self, path: str) -> None:
+        """Forget data and manifest."""
+        self.written.pop(path, None)
+        self.outputs.pop(path, None)
 
 
 class FakeStateStore:
@@ -105,13 +132,23 @@ class FakeStateStore:
         self.states: dict[str, TableState] = {}
         self.dates: dict[str, dt.date] = {}
         self.locked_by: str | None = None
+        self.lost_to: str | None = None  # set: another run took the lock over
+        self.unreadable: dict[str, Exception] = {}  # table -> what loading its state raises
+        self.crash_before_save: int | None = None  # crash instead of this save (1-based)
+        self.saves = 0
 
     def load(self, table_key: str) -> TableState:
         """Latest state or empty."""
+        if table_key in self.unreadable:
+            raise self.unreadable[table_key]
         return self.states.get(table_key, TableState())
 
     def save(self, table_key: str, state: TableState) -> TableState:
         """Refuse a stale version, like the real store's exclusive create."""
+        self.fence()
+        self.saves += 1
+        if self.saves == self.crash_before_save:
+            raise KeyboardInterrupt(f"crash while saving the state of {table_key}")
         current = self.states.get(table_key, TableState())
         if state.version != current.version:
             raise RuntimeError("stale state")
@@ -133,6 +170,11 @@ class FakeStateStore:
             yield
         finally:
             self.locked_by = None
+
+    def fence(self) -> None:
+        """Refuse once the lock was taken over."""
+        if self.lost_to is not None:
+            raise RunLockedError(f"lost the run lock to run {self.lost_to}")
 
 
 class FakeClock:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner, Result
 
 from data_extractor.entrypoints.cli import cli
@@ -42,3 +46,16 @@ def read_rows(outputs: list[Path]) -> list[dict]:
 def manifest(output: Path) -> dict:
     """The manifest of a run directory."""
     return json.loads((output / "_manifest.json").read_text())
+
+
+def wait_for(proc: subprocess.Popen, ready: Callable[[], bool], what: str, timeout: float = 300):
+    """Poll ready() until true, failing if the process ends first or `what` never happens."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        if proc.poll() is not None:
+            output = proc.stdout.read().decode() if proc.stdout else ""
+            pytest.fail(f"the run ended before {what}: {output}")
+        time.sleep(0.01)
+    pytest.fail(f"timed out waiting until {what}")

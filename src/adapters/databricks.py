@@ -401,6 +401,21 @@ class DatabricksFileSystem:
         fs, where = self._writer(path)
         fs.replace_text(where, text)
 
+    def publish_text(self, path: str, text: str) -> bool:
+        """Create a file complete or not at all; False when it exists."""
+        fs, where = self._writer(path)
+        return fs.publish_text(where, text)
+
+    def rename(self, source: str, target: str) -> bool:
+        """Move to a free name; False when it is taken."""
+        fs, where = self._writer(source)
+        return fs.rename(where, self._writer(target)[1])
+
+    def modified(self, path: str) -> float | None:
+        """The file's last change, None when missing (or unreadable without a session)."""
+        fs, where = self._reader(path)
+        return fs.modified(where) if fs else None
+
     def delete(self, path: str, recursive: bool = False) -> None:
         """Remove a file or tree."""
         fs, where = self._writer(path)

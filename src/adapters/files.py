@@ -30,6 +30,15 @@ class FileSystem(Protocol):
     def replace_text(self, path: str, text: str) -> None:
         """Replace a file's content, atomically where the store allows."""
 
+    def publish_text(self, path: str, text: str) -> bool:
+        """Create a file complete or not at all; False (nothing written) when it exists."""
+
+    def rename(self, source: str, target: str) -> bool:
+        """Move a file or directory to a name that must be free; False when it is taken."""
+
+    def modified(self, path: str) -> float | None:
+        """When the file last changed (seconds since the epoch), None when missing."""
+
     def delete(self, path: str, recursive: bool = False) -> None:
         """Remove a file or tree; missing is fine."""
 

@@ -59,13 +59,42 @@ class HadoopFileSystem:
     def replace_text(self, path: str, text: str) -> None:
         """Write to a temporary name, then move it into place (atomic where the store allows)."""
         fs, hpath = self._jvm_path(path)
-        tmp = f"{path}.tmp-{uuid.uuid4().hex}"
+        tmp = _beside(path)
         self.write_text(tmp, text)
         _, htmp = self._jvm_path(tmp)
         if fs.exists(hpath):
             fs.delete(hpath, False)
         if not fs.rename(htmp, hpath):
             raise OSError(f"could not move {tmp} to {path}")
+
+    def publish_text(self, path: str, text: str) -> bool:
+        """Write a hidden temporary file, then rename it to a free name: complete or absent.
+
+        HDFS and ABFS refuse a rename onto an existing file, so two publishers cannot both win;
+        S3A checks, then copies (not atomic against a concurrent publisher of the same name).
+        """
+        tmp = _beside(path)
+        self.write_text(tmp, text)
+        try:
+            return self.rename(tmp, path)
+        finally:
+            self.delete(tmp)
+
+    def rename(self, source: str, target: str) -> bool:
+        """FileSystem.rename to a free name (a rename onto a directory would move into it)."""
+        fs, hsource = self._jvm_path(source)
+        _, htarget = self._jvm_path(target)
+        if fs.exists(htarget):
+            return False
+        fs.mkdirs(htarget.getParent())
+        return bool(fs.rename(hsource, htarget))
+
+    def modified(self, path: str) -> float | None:
+        """The file's modification time, None when missing."""
+        fs, hpath = self._jvm_path(path)
+        if not fs.exists(hpath):
+            return None
+        return int(fs.getFileStatus(hpath).getModificationTime()) / 1000
 
     def delete(self, path: str, recursive: bool = False) -> None:
         """Remove a file (or a tree with recursive=True); missing is fine."""
@@ -89,3 +118,9 @@ class HadoopFileSystem:
         if not fs.exists(hpath):
             return []
         return [s.getPath().getName() for s in fs.listStatus(hpath) if s.isDirectory()]
+
+
+def _beside(path: str) -> str:
+    """A hidden temporary name in the same directory (readers and listings skip it)."""
+    head, _, name = path.rpartition("/")
+    return f"{head}/.{name}.tmp-{uuid.uuid4().hex}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import uuid
@@ -13,6 +14,38 @@ from .hadoop_fs import HadoopFileSystem
 
 def _local(path: str) -> Path:
     return Path(path[len("file:") :] if path.startswith("file:") else path)
+
+
+def _written_beside(target: Path, text: str) -> Path:
+    """A hidden temporary file next to target holding text, flushed to disk."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+# Filesystems without hard links (some FUSE mounts, FAT) answer os.link with these.
+NO_HARD_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS)
+
+
+def _create_exclusive(target: Path, text: str) -> bool:
+    """O_EXCL create then write: exclusive, but a crash can leave the file short."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return True
 
 
 class LocalFileSystem:
@@ -30,30 +63,52 @@ class LocalFileSystem:
             return None
 
     def write_text(self, path: str, text: str, overwrite: bool = True) -> bool:
-        """Write a file; with overwrite=False the create is exclusive (O_EXCL)."""
-        target = _local(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if overwrite:
-            self.replace_text(path, text)
-            return True
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        """Write a file; with overwrite=False the create is exclusive and complete (publish)."""
+        if not overwrite:
+            return self.publish_text(path, text)
+        self.replace_text(path, text)
         return True
 
     def replace_text(self, path: str, text: str) -> None:
         """Write beside the target, fsync, then os.replace: readers never see half a file."""
         target = _local(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex}")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        tmp = _written_beside(target, text)
+        try:
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def publish_text(self, path: str, text: str) -> bool:
+        """Write beside the target, fsync, then os.link: the name appears complete, never twice."""
+        target = _local(path)
+        tmp = _written_beside(target, text)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in NO_HARD_LINKS:
+                raise
+            return _create_exclusive(target, text)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return True
+
+    def rename(self, source: str, target: str) -> bool:
+        """os.rename to a free name (the caller holds the run lock, so nobody races for it)."""
+        dst = _local(target)
+        if dst.exists():
+            return False
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(_local(source), dst)
+        return True
+
+    def modified(self, path: str) -> float | None:
+        """The file's mtime, None when missing."""
+        try:
+            return _local(path).stat().st_mtime
+        except FileNotFoundError:
+            return None
 
     def delete(self, path: str, recursive: bool = False) -> None:
         """Remove a file, or a tree with recursive=True; missing is fine."""
@@ -68,7 +123,14 @@ class LocalFileSystem:
         target = _local(path)
         if not target.is_dir():
             return []
-        return [FileEntry(p.name, p.stat().st_size) for p in target.iterdir() if p.is_file()]
+        entries = []
+        for entry in os.scandir(target):
+            try:
+                if entry.is_file():
+                    entries.append(FileEntry(entry.name, entry.stat().st_size))
+            except FileNotFoundError:  # a temporary file published or removed meanwhile
+                continue
+        return entries
 
     def list_dirs(self, path: str) -> list[str]:
         """Directories directly under a directory."""
@@ -101,6 +163,18 @@ class RoutingFileSystem:
     def replace_text(self, path: str, text: str) -> None:
         """Atomically replace a file's content where the store allows."""
         self._for(path).replace_text(path, text)
+
+    def publish_text(self, path: str, text: str) -> bool:
+        """Create a file complete or not at all; False when it exists."""
+        return self._for(path).publish_text(path, text)
+
+    def rename(self, source: str, target: str) -> bool:
+        """Move to a free name; False when it is taken."""
+        return self._for(source).rename(source, target)
+
+    def modified(self, path: str) -> float | None:
+        """The file's last change, None when missing."""
+        return self._for(path).modified(path)
 
     def delete(self, path: str, recursive: bool = False) -> None:
         """Remove a file or tree."""

@@ -126,6 +126,7 @@ def state_to_json(state: TableState) -> str:
             "output_path": pending.output_path,
             "watermark": cursor_to_json(pending.watermark),
             "window": window_to_json(pending.window),
+            "staging_path": pending.staging_path,
         },
     }
     return json.dumps(body, indent=2)
@@ -155,6 +156,7 @@ def state_from_json(text: str) -> TableState:
             pending["output_path"],
             cursor_from_json(pending["watermark"]),
             window_from_json(pending["window"]),
+            pending.get("staging_path"),
         ),
         version=data["version"],
     )

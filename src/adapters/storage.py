@@ -100,13 +100,26 @@ class HadoopManifestStore:
     def __init__(self, fs: FileSystem) -> None:
         self._fs = fs
 
-    def write(self, manifest: Manifest) -> None:
+    def write(self, manifest: Manifest, directory: str | None = None) -> None:
         """Write the manifest last; its presence is what commits the directory."""
-        self._fs.replace_text(f"{manifest.output_path}/{MANIFEST}", manifest_to_json(manifest))
+        where = directory or manifest.output_path
+        self._fs.replace_text(f"{where}/{MANIFEST}", manifest_to_json(manifest))
 
     def exists(self, output_path: str) -> bool:
         """True when the run directory is committed."""
         return self._fs.exists(f"{output_path}/{MANIFEST}")
+
+    def present(self, path: str) -> bool:
+        """True when anything is at path."""
+        return self._fs.exists(path)
+
+    def move(self, source: str, target: str) -> bool:
+        """Rename a run directory to a free name (one rename: atomic on HDFS, ABFS, local)."""
+        return self._fs.rename(source, target)
+
+    def discard(self, path: str) -> None:
+        """Delete a run directory tree."""
+        self._fs.delete(path, recursive=True)
 
     def read(self, output_path: str) -> str | None:
         """The manifest's text, or None when the directory is not committed."""

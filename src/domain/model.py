@@ -223,6 +223,8 @@ class PendingCommit:
     output_path: str
     watermark: CursorValue | None
     window: Window | None
+    # A redo writes beside the committed output and switches it in once complete.
+    staging_path: str | None = None
 
 
 @attrs.frozen

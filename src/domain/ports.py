@@ -45,11 +45,20 @@ class DatasetWriter(Protocol):
 class ManifestStore(Protocol):
     """Reads and writes the `_manifest.json` that commits a run directory."""
 
-    def write(self, manifest: Manifest) -> None:
-        """Write the manifest into its output directory, atomically where possible."""
+    def write(self, manifest: Manifest, directory: str | None = None) -> None:
+        """Write the manifest into directory (default: its output path), atomically."""
 
     def exists(self, output_path: str) -> bool:
         """True when the output directory holds a manifest (is committed)."""
+
+    def present(self, path: str) -> bool:
+        """True when anything (a directory, committed or not) is at path."""
+
+    def move(self, source: str, target: str) -> bool:
+        """Rename a run directory to a free name; False when the name is taken."""
+
+    def discard(self, path: str) -> None:
+        """Delete a directory that is not (or no longer) a committed output."""
 
 
 class StateStore(Protocol):
@@ -66,6 +75,9 @@ class StateStore(Protocol):
 
     def lock(self, run_id: str) -> AbstractContextManager[None]:
         """Hold the run lock for the state location; raise RunLockedError if taken."""
+
+    def fence(self) -> None:
+        """Raise RunLockedError when another run has taken the lock this process held."""
 
 
 class Clock(Protocol):

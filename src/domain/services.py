@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import attrs
 
-from .errors import TransientSourceError
+from .errors import ExtractionError, RunLockedError, TransientSourceError
 from .model import (
     ExtractionPlan,
     ExtractionTask,
@@ -21,6 +21,7 @@ from .model import (
     TableResult,
     TableSpec,
     TableState,
+    WriteStats,
 )
 from .planning import PlanOptions, largest_first, plan_run, watermark_after
 from .ports import Clock, DatasetWriter, ManifestStore, ProgressReporter, SourceReader, StateStore
@@ -62,29 +63,70 @@ class ExtractionService:
     progress: ProgressReporter
     settings: RunSettings = RunSettings()
     describe_error: Callable[[BaseException], str] = one_line
+    # Tables whose state could not be read or settled: they fail alone, with this reason.
+    unreadable: dict[str, Exception] = attrs.field(factory=dict)
 
     def recover(self, table_keys: Iterable[str]) -> dict[str, TableState]:
         """Load each table's state, settling writes a crashed run left in flight.
 
         A pending output whose manifest exists was committed: its watermark moves
         forward now. One without a manifest was never committed and is forgotten.
+        A redo's staged output is switched in when complete, else deleted. A table
+        whose state cannot be read fails alone (in `_extract`); the others go on.
         """
         states = {}
         for key in table_keys:
-            state = self.state.load(key)
-            pending = state.pending
-            if pending is not None:
-                if self.manifests.exists(pending.output_path):
-                    log.info("%s: settling committed output %s", key, pending.output_path)
-                    settled = state.committed(
-                        pending.run_id, pending.output_path, pending.watermark
-                    )
-                else:
-                    log.info("%s: discarding uncommitted output %s", key, pending.output_path)
-                    settled = attrs.evolve(state, pending=None)
-                state = self.state.save(key, settled)
+            try:
+                state = self.state.load(key)
+                if state.pending is not None:
+                    state = self._settle(key, state, state.pending)
+            except RunLockedError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one table's state never blocks the others
+                log.debug("%s: state unusable", key, exc_info=True)
+                self.unreadable[key] = exc
+                state = TableState()
             states[key] = state
         return states
+
+    def _settle(self, key: str, state: TableState, pending: PendingCommit) -> TableState:
+        if pending.staging_path is not None:
+            forward = self._settle_redo(pending.staging_path, pending.output_path)
+        else:
+            forward = self.manifests.exists(pending.output_path)
+        if forward:
+            log.info("%s: settling committed output %s", key, pending.output_path)
+            settled = state.committed(pending.run_id, pending.output_path, pending.watermark)
+        else:
+            log.info("%s: discarding uncommitted output of run %s", key, pending.run_id)
+            settled = attrs.evolve(state, pending=None)
+        saved = self.state.save(key, settled)
+        if pending.staging_path is not None:
+            self.manifests.discard(_replaced(pending.output_path))
+        return saved
+
+    def _settle_redo(self, staging: str, final: str) -> bool:
+        """Finish or roll back a redo's switch; True when the staged output is now `final`."""
+        backup = _replaced(final)
+        if self.manifests.exists(staging):  # complete: roll forward
+            self._switch(staging, final)
+            return True
+        if self.manifests.present(staging):  # never complete: the committed output stays
+            self.manifests.discard(staging)
+        if self.manifests.present(backup) and not self.manifests.present(final):
+            self.manifests.move(backup, final)  # moved aside, never replaced: put it back
+            return False
+        # Moved aside and replaced: the staged output is in place, only the state lags.
+        return self.manifests.present(backup)
+
+    def _switch(self, staging: str, final: str) -> None:
+        """Move the committed output aside, then the complete staged one into its place."""
+        self.state.fence()
+        backup = _replaced(final)
+        if self.manifests.present(final) and not self.manifests.move(final, backup):
+            raise ExtractionError(f"cannot move {final} aside: {backup} is in the way")
+        if not self.manifests.move(staging, final):
+            raise ExtractionError(f"cannot move {staging} to {final}: the name is taken")
 
     def run(self, plan: ExtractionPlan) -> RunReport:
         """Run the plan's tables in parallel, each isolated; one table's days one by one."""
@@ -159,7 +201,10 @@ class ExtractionService:
         )
 
     def _extract(self, task: ExtractionTask, run_id: str) -> TableResult:
-        if self.manifests.exists(task.output_path) and not task.replaces_commit:
+        if task.key in self.unreadable:
+            raise self.unreadable[task.key]
+        committed_here = self.manifests.exists(task.output_path)
+        if committed_here and not task.replaces_commit:
             return TableResult(
                 task.key,
                 Status.SKIPPED,
@@ -179,29 +224,44 @@ class ExtractionService:
             )
         state = self.state.load(task.key)
         watermark = watermark_after(task, state)
-        pending = PendingCommit(run_id, task.output_path, watermark, task.window)
+        # A redo writes beside the committed output, which stays until the new one commits.
+        staging = _staged(task.output_path) if committed_here else None
+        if staging is not None:  # leftovers of an earlier, settled redo
+            self.manifests.discard(staging)
+            self.manifests.discard(_replaced(task.output_path))
+        pending = PendingCommit(run_id, task.output_path, watermark, task.window, staging)
         state = self.state.save(task.key, attrs.evolve(state, pending=pending))
-        began = self.clock.now()
-        stats = self.writer.write(self.reader.read(task), task)
-        self.manifests.write(
-            Manifest(
-                run_id,
-                task.key,
-                task.mode,
-                task.output_path,
-                stats,
-                task.window,
-                self.reader.describe(task),
-                began,
-                self.clock.now(),
-                task.snapshot,
-            )
-        )
+        stats = self._write(task, run_id, staging)
         committed = state.committed(run_id, task.output_path, watermark, stats.rows, stats.bytes)
         self.state.save(task.key, committed)
+        if staging is not None:
+            self.manifests.discard(_replaced(task.output_path))
         return TableResult(
             task.key, Status.SUCCEEDED, task.mode, task.output_path, task.window, stats
         )
+
+    def _write(self, task: ExtractionTask, run_id: str, staging: str | None) -> WriteStats:
+        """Data, then the manifest (a redo: into staging, then switched in)."""
+        began = self.clock.now()
+        target = task if staging is None else attrs.evolve(task, output_path=staging)
+        stats = self.writer.write(self.reader.read(task), target)
+        manifest = Manifest(
+            run_id,
+            task.key,
+            task.mode,
+            task.output_path,
+            stats,
+            task.window,
+            self.reader.describe(task),
+            began,
+            self.clock.now(),
+            task.snapshot,
+        )
+        self.state.fence()  # a run that lost the lock commits nothing more
+        self.manifests.write(manifest, target.output_path)
+        if staging is not None:
+            self._switch(staging, task.output_path)
+        return stats
 
     def _close_window(self, task: ExtractionTask) -> ExtractionTask:
         """Probe the source before any data is read: fix the window's upper bound."""
@@ -218,6 +278,18 @@ def by_table(tasks: Sequence[ExtractionTask]) -> list[list[ExtractionTask]]:
     for task in tasks:
         groups.setdefault(task.key, []).append(task)
     return [sorted(g, key=lambda t: t.day or dt.date.min) for g in groups.values()]
+
+
+def _staged(output_path: str) -> str:
+    """Where a redo writes: beside the output, `_`-prefixed so readers of the folder skip it."""
+    head, _, name = output_path.rstrip("/").rpartition("/")
+    return f"{head}/_{name}.staging"
+
+
+def _replaced(output_path: str) -> str:
+    """Where a redo moves the committed output aside until the new one is committed."""
+    head, _, name = output_path.rstrip("/").rpartition("/")
+    return f"{head}/_{name}.replaced"
 
 
 def _nothing_new(task: ExtractionTask) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from ..adapters.location import to_spark_path
 from ..adapters.secrets import RedactingFilter, Redactor
 from ..adapters.serialization import report_to_json
-from ..domain.errors import InputError, Problem
+from ..domain.errors import DataExtractorError, InputError, Problem
 from ..domain.model import RunReport
 from ..domain.services import RunRequest, extract
 from ..domain.specs import PATH_SEGMENT
@@ -141,5 +141,21 @@ def run_extraction(
     report_path = to_spark_path(
         report or f"{request.output_base}/_runs/{request.run_id}/run_report.json"
     )
-    container.filesystem().replace_text(report_path, redactor.redact(report_to_json(result)))
+    try:
+        container.filesystem().replace_text(report_path, redactor.redact(report_to_json(result)))
+    except Exception as exc:  # noqa: BLE001 - the tables are committed: say so, then fail
+        log.debug("writing the run report failed", exc_info=True)
+        raise ReportNotWrittenError(result, report_path, exc) from exc
     return result, report_path
+
+
+class ReportNotWrittenError(DataExtractorError):
+    """The run finished (its commits stand) but its report could not be written."""
+
+    def __init__(self, result: RunReport, path: str, cause: BaseException) -> None:
+        self.result = result
+        self.path = path
+        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        super().__init__(
+            f"could not write the run report to {path}: {type(cause).__name__}: {reason}"
+        )

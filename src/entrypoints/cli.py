@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from ..adapters.location import to_spark_path
@@ -20,8 +22,17 @@ from ..adapters.serialization import (
     window_to_json,
 )
 from ..domain.errors import DataExtractorError, InputError, Problem, RunLockedError
+from ..domain.model import PlannedSkip, RunReport
 from ..domain.planning import PlanOptions, plan_run
-from .app import prepare, prepare_config, run_extraction, run_name, spark_released, today
+from .app import (
+    ReportNotWrittenError,
+    prepare,
+    prepare_config,
+    run_extraction,
+    run_name,
+    spark_released,
+    today,
+)
 from .config import flag_overrides
 from .init_files import SOURCE_TYPES, write_init_files
 from .summary import render_plan, render_report
@@ -34,6 +45,7 @@ LEGACY_OVERWRITE_HINT = (
     "delete it first, or use `data-extractor init --databricks --force --config-out ... "
     "--tables-out ...`"
 )
+log = logging.getLogger("data_extractor.cli")
 
 
 def guarded(command: Callable[..., int]) -> Callable[..., None]:
@@ -56,9 +68,22 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
         except DataExtractorError as exc:
             click.echo(f"error: {redactor.redact(str(exc))}", err=True)
             code = EXIT_FAILED
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise  # click prints these itself
+        except Exception as exc:  # noqa: BLE001 - a runtime fault: one line, details at debug
+            log.debug("%s failed", command.__name__, exc_info=True)
+            click.echo(f"error: {redactor.redact(_one_line(exc))}", err=True)
+            code = EXIT_FAILED
         sys.exit(code)
 
     return wrapper
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's kind and first line: `OSError: [Errno 28] No space left on device`."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def run_options(f: Callable) -> Callable:
@@ -179,13 +204,20 @@ def run(
     if sys.stderr.isatty() and not (quiet or as_json):
         container.config.runtime.progress.from_value("live")
     with spark_released(container):
-        result, report_path = run_extraction(container, specs, merged, run_id, force, report)
-        if as_json:
-            click.echo(redactor.redact(report_to_json(result)))
-        else:
-            click.echo(redactor.redact(render_report(result)))
+        try:
+            result, report_path = run_extraction(container, specs, merged, run_id, force, report)
+        except ReportNotWrittenError as exc:
+            # The commits stand: show them, then say what failed.
+            click.echo(redactor.redact(_summary(exc.result, as_json)))
+            raise
+        click.echo(redactor.redact(_summary(result, as_json)))
+        if not as_json:
             click.echo(f"report: {report_path}")
     return result.exit_code
+
+
+def _summary(result: RunReport, as_json: bool) -> str:
+    return report_to_json(result) if as_json else render_report(result)
 
 
 @cli.command()
@@ -210,9 +242,17 @@ def plan(
     now = container.clock().now()
     name = run_name(run_id, now)
     store = container.state_store()
-    states = {spec.key: store.load(spec.key) for spec in specs}
+    states, unreadable = {}, {}
+    for spec in specs:
+        try:
+            states[spec.key] = store.load(spec.key)
+        except DataExtractorError as exc:  # a corrupt version: that table cannot be planned
+            unreadable[spec.key] = str(exc)
     base = to_spark_path(merged["extraction"]["output_base_path"])
-    the_plan = plan_run(specs, states, PlanOptions(name, today(merged, now), base))
+    planned = [spec for spec in specs if spec.key not in unreadable]
+    the_plan = plan_run(planned, states, PlanOptions(name, today(merged, now), base))
+    broken = tuple(PlannedSkip(s, f"error: {unreadable[s.key]}") for s in specs if s not in planned)
+    the_plan = attrs.evolve(the_plan, skipped=the_plan.skipped + broken)
     reader = container.reader()
     sql = {t.output_path: reader.describe(t) for t in the_plan.tasks}  # one per day
     if as_json:
@@ -237,7 +277,7 @@ def plan(
         click.echo(redactor.redact(json.dumps(body, indent=2)))
     else:
         click.echo(redactor.redact(render_plan(the_plan, sql)))
-    return EXIT_OK
+    return EXIT_FAILED if unreadable else EXIT_OK
 
 
 @cli.command()
@@ -288,20 +328,25 @@ def state_show(
     """Print each table's watermark, last committed run and any write left in flight."""
     assert redactor is not None
     store = prepare_config(config, flag_overrides(output, None, False), redactor).state_store()
-    body = {
-        key: json.loads(state_to_json(store.load(key)))
-        for key in _matching(store.table_keys(), table)
-    }
+    body, unreadable = {}, {}
+    for key in _matching(store.table_keys(), table):
+        try:
+            body[key] = json.loads(state_to_json(store.load(key)))
+        except DataExtractorError as exc:  # a corrupt version: report it, show the others
+            unreadable[key] = str(exc)
     if as_json:
-        click.echo(json.dumps(body, indent=2))
-        return EXIT_OK
+        body.update({key: {"error": reason} for key, reason in unreadable.items()})
+        click.echo(json.dumps(dict(sorted(body.items())), indent=2))
+        return EXIT_FAILED if unreadable else EXIT_OK
     for key, item in body.items():
         mark = item["watermark"]["value"] if item["watermark"] else "-"
         pending = " (write in flight)" if item["pending"] else ""
         click.echo(f"{key}: watermark {mark}, last run {item['last_run_id']}{pending}")
-    if not body:
+    for key, reason in unreadable.items():
+        click.echo(f"{key}: error: {reason}")
+    if not body and not unreadable:
         click.echo("no state yet: the next run of every table is a full extract")
-    return EXIT_OK
+    return EXIT_FAILED if unreadable else EXIT_OK
 
 
 @state.command("reset")

@@ -6,13 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import pg_config
-from tests.helpers import committed_outputs, read_rows, write_tables
+from tests.helpers import committed_outputs, read_rows, wait_for, write_tables
 
 pytestmark = pytest.mark.integration
 
@@ -27,16 +26,10 @@ def start_run(config: Path, tables: Path, run_id: str) -> subprocess.Popen:
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
 
 
-def wait_for_manifest(lake: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
+def wait_for_manifest(lake: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
     """Block until some table committed (so the kill lands mid-run), or fail."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(lake.glob("pg/*/*/*/*.parquet/_manifest.json")):
-            return
-        if proc.poll() is not None:
-            pytest.fail(f"the run ended before it could be killed: {proc.stdout.read().decode()}")
-        time.sleep(0.05)
-    pytest.fail("no table committed in time")
+    committed = lambda: any(lake.glob("pg/*/*/*/*.parquet/_manifest.json"))  # noqa: E731
+    wait_for(proc, committed, "some table committed", timeout)
 
 
 def test_sigkill_then_rerun_commits_every_row_exactly_once(pg_admin, pg_schema, tmp_path):
@@ -83,3 +76,80 @@ def test_sigkill_then_rerun_commits_every_row_exactly_once(pg_admin, pg_schema, 
     ]
     for directory in uncommitted:  # left by the killed run: ignored by readers of manifests
         assert directory.name == "killed.parquet"
+
+
+# The CLI with a Python audit hook that SIGKILLs the process at one exact point of the
+# commit protocol (nothing of ours is replaced: the hook only watches os.rename/os.link).
+KILLABLE = """
+import os, signal, sys
+point, seen = os.environ.get("KILL_AT"), []
+def hook(event, args):
+    if event == "os.rename" and str(args[0]).endswith(".staging"):
+        if point == "switch":  # the committed output is aside, the new one not yet in place
+            os.kill(os.getpid(), signal.SIGKILL)
+        seen.append(args[0])
+    if event == "os.link" and "/_state/tables/" in str(args[1]) and seen and point == "state":
+        os.kill(os.getpid(), signal.SIGKILL)  # switched in, the state save in flight
+sys.addaudithook(hook)
+from data_extractor.entrypoints.cli import main
+main()
+"""
+
+
+def start_redo(config: Path, tables: Path, run_id: str, kill_at: str = "") -> subprocess.Popen:
+    """`run --force` in its own process, killed by itself at kill_at (if given)."""
+    args = [sys.executable, "-c", KILLABLE, "run", "--config", str(config)]
+    args += ["--tables", str(tables), "--run-id", run_id, "--force"]
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "KILL_AT": kill_at}
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+
+
+def kill_when_writing(lake: Path, proc: subprocess.Popen) -> None:
+    """SIGKILL the run as soon as Spark starts writing the table (its _temporary appears)."""
+    writing = lambda: any(lake.glob("pg/big/*/*/*/_temporary"))  # noqa: E731
+    wait_for(proc, writing, "the redo started writing")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+def test_killed_force_redos_never_lose_the_committed_output(pg_admin, pg_schema, tmp_path):
+    pg_admin.execute(
+        f'CREATE TABLE "{pg_schema}".big (id bigint PRIMARY KEY, v text, ts timestamp)'
+    )
+    insert = f"""INSERT INTO "{pg_schema}".big SELECT i, repeat('x', 80),
+        TIMESTAMP '2024-01-01' + i * INTERVAL '1 second' FROM generate_series(%s, %s) AS i"""
+    pg_admin.execute(insert, (1, 100_000))
+    config = pg_config(tmp_path, max_workers=1)
+    spec = {"table_name": "big", "schema_name": pg_schema, "incremental_column": "ts"}
+    tables = write_tables(tmp_path / "tables.json", [spec])
+    lake = tmp_path / "lake"
+    first = start_run(config, tables, "r")
+    output, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, output.decode()
+    [committed] = committed_outputs(lake, "pg", "big")
+    pg_admin.execute(insert, (100_001, 100_500))  # the redo has more to read
+
+    kill_when_writing(lake, start_redo(config, tables, "r"))
+    assert committed_outputs(lake, "pg", "big") == [committed], "the redo destroyed the commit"
+    assert len(read_rows([committed])) == 100_000
+
+    redo = start_redo(config, tables, "r", kill_at="switch")
+    redo.wait(timeout=300)
+    assert redo.returncode == -signal.SIGKILL, redo.stdout.read().decode()
+    assert not committed.exists(), "killed between moving the output aside and replacing it"
+
+    redo = start_redo(config, tables, "r", kill_at="state")
+    redo.wait(timeout=300)
+    assert redo.returncode == -signal.SIGKILL, redo.stdout.read().decode()
+
+    redo = start_redo(config, tables, "r")
+    output, _ = redo.communicate(timeout=300)
+    assert redo.returncode == 0, output.decode()
+    assert committed_outputs(lake, "pg", "big") == [committed]
+    ids = [r["id"] for r in read_rows([committed])]
+    assert len(ids) == len(set(ids)) == 100_500
+    assert sorted(ids) == list(range(1, 100_501))
+    assert [p.name for p in committed.parent.iterdir()] == ["r.parquet"]  # nothing left aside
+    state = lake / "_state" / "tables" / "pg" / "big"
+    newest = max(state.glob("*.json"), key=lambda p: int(p.stem))
+    assert '"pending": null' in newest.read_text()

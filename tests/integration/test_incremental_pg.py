@@ -156,7 +156,7 @@ def test_a_second_run_on_the_same_output_is_refused_while_the_first_holds_the_lo
 
 def test_a_lock_left_by_a_dead_process_does_not_block(events, tmp_path):
     config, tables = events
-    lock = tmp_path / "lake" / "_state" / "lock.json"
+    lock = tmp_path / "lake" / "_state" / "lock" / "000000001.json"
     lock.parent.mkdir(parents=True)
     child = os.fork()
     if child == 0:
@@ -177,7 +177,8 @@ def test_a_lock_left_by_a_dead_process_does_not_block(events, tmp_path):
     )
     result = run(config, tables, "--run-id", "after-crash")
     assert result.exit_code == 0, result.output
-    assert not lock.exists()
+    taken = json.loads((lock.parent / "000000002.json").read_text())
+    assert taken["run_id"] == "after-crash" and taken["released"] is True
 
 
 def test_timestamps_are_written_as_int64_micros_that_pyarrow_reads_exactly(

@@ -31,7 +31,8 @@ def rows(start: int, stop: int) -> list[dict]:
 @pytest.fixture
 def world():
     """A service over fakes, with the source tables filled in."""
-    source, writer, manifests, state = FakeSource(), FakeWriter(), FakeManifests(), FakeStateStore()
+    source, writer, state = FakeSource(), FakeWriter(), FakeStateStore()
+    manifests = FakeManifests(writer.outputs)
     source.tables = {ORDERS.key: rows(0, 10), CUSTOMERS.key: [{"id": 1}, {"id": 2}]}
     clock = FakeClock(dt.datetime(2024, 3, 2, tzinfo=dt.UTC))
     service = ExtractionService(
@@ -202,3 +203,76 @@ def test_the_last_runs_biggest_table_starts_first_and_the_report_keeps_file_orde
     # Most rows first; small and customers (2 rows each) keep their file order.
     assert [t.key for t in world.reader.reads] == [big.key, small.key, CUSTOMERS.key]
     assert [r.table for r in report.results] == [small.key, big.key, CUSTOMERS.key]
+
+
+def committed_only(service: ExtractionService, table: str) -> list[int]:
+    """Ids in committed outputs only (not in a redo's `_` staging or backup directory)."""
+    ids = []
+    for path, manifest in service.manifests.written.items():
+        if manifest.table == table and "/_" not in path:
+            ids += [r["id"] for r in service.writer.outputs[path]]
+    return ids
+
+
+def leftovers(service: ExtractionService) -> list[str]:
+    """Staging or moved-aside directories still around."""
+    paths = set(service.manifests.written) | set(service.writer.outputs)
+    return sorted(p for p in paths if "/_" in p)
+
+
+CRASH_POINTS = {
+    "staged manifest written": lambda w: w.manifests.crash_after.add(ORDERS.key),
+    "committed output moved aside": lambda w: setattr(w.manifests, "crash_after_moves", 1),
+    "staged output switched in": lambda w: setattr(w.manifests, "crash_after_moves", 2),
+    "committed state save": lambda w: setattr(w.state, "crash_before_save", 4),
+}
+
+
+@pytest.mark.parametrize("crash", CRASH_POINTS, ids=list(CRASH_POINTS))
+def test_a_redo_killed_at_any_point_keeps_every_row_exactly_once(world, crash):
+    run(world, "r1")  # saves 1 (pending) and 2 (committed)
+    world.reader.tables[ORDERS.key] += rows(10, 13)
+    CRASH_POINTS[crash](world)
+    with pytest.raises(KeyboardInterrupt):
+        run(world, "r1", force=True)
+    world.manifests.crash_after.clear()
+    world.manifests.crash_after_moves = world.state.crash_before_save = None
+    assert world.state.load(ORDERS.key).pending is not None
+    report = run(world, "r2")  # settles the redo, then reads whatever is still new
+    assert report.exit_code == 0
+    assert sorted(committed_only(world, ORDERS.key)) == list(range(13))
+    assert world.state.load(ORDERS.key).pending is None
+    assert leftovers(world) == []
+
+
+def test_a_failed_redo_leaves_the_committed_output_in_place(world):
+    run(world, "r1")
+    world.reader.tables[ORDERS.key] += rows(10, 13)
+    world.reader.failures[ORDERS.key] = [RuntimeError("ORA-01555: snapshot too old")]
+    report = run(world, "r1", force=True)
+    assert report.results[0].status is Status.FAILED
+    assert sorted(committed_only(world, ORDERS.key)) == list(range(10))
+    report = run(world, "r1", force=True)
+    assert report.exit_code == 0
+    assert sorted(committed_only(world, ORDERS.key)) == list(range(13))
+    assert leftovers(world) == []
+
+
+def test_a_run_that_lost_the_lock_writes_no_manifest_and_no_state(world):
+    world.writer.before_write = lambda task: setattr(world.state, "lost_to", "r9")
+    report = run(world, "r1", specs=(ORDERS,))
+    assert report.results[0].status is Status.FAILED
+    assert report.results[0].error == "lost the run lock to run r9"
+    assert world.manifests.written == {}
+    assert world.state.load(ORDERS.key).pending is not None  # saved before the takeover
+
+
+def test_an_unreadable_state_fails_only_its_table(world):
+    world.state.unreadable[ORDERS.key] = ValueError("state file /lake/x.json is unreadable")
+    report = run(world, "r1", specs=(ORDERS, CUSTOMERS))
+    by_table = {r.table: r for r in report.results}
+    assert by_table[ORDERS.key].status is Status.FAILED
+    assert by_table[ORDERS.key].error == "state file /lake/x.json is unreadable"
+    assert by_table[CUSTOMERS.key].status is Status.SUCCEEDED
+    assert report.exit_code == 1
+    assert world.reader.reads and all(t.key == CUSTOMERS.key for t in world.reader.reads)
