@@ -7,6 +7,7 @@ and the consistent-snapshot one this module leaves out: H2 has no AS OF SCN).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,11 @@ def oracle_source(spark, tmp_path_factory):
     """A fresh twin database for this module."""
     if not Path(H2_JAR).exists():
         unavailable(f"H2 JDBC jar not found at {H2_JAR} (apt-get install libh2-java)")
+    if shutil.which("javac") is None:
+        unavailable(
+            "the Oracle twin compiles its SYS_CONTEXT alias in the JVM, which needs a JDK, not "
+            "only a JRE (apt-get install openjdk-17-jdk-headless)"
+        )
     source = start_twin(spark, tmp_path_factory.mktemp("twin"))
     yield source
     stop_twin(source)
