@@ -262,8 +262,8 @@ def test_nan_and_infinite_cursors_fail_the_table_naming_column_and_value(
     assert result.exit_code == 1
     report = json.loads((tmp_path / "report.json").read_text())
     errors = {t["table"]: t["error"] for t in report["tables"]}
-    assert "cursor column score" in errors["pg/measures"] and "NaN" in errors["pg/measures"]
-    assert "cursor column until" in errors["pg/forever"] and "infinity" in errors["pg/forever"]
+    assert "MAX(score) is 'NaN'" in errors["pg/measures"]
+    assert "MAX(until) is 'infinity'" in errors["pg/forever"]
     assert committed_outputs(tmp_path / "lake", "pg", "measures") == []
 
 
