@@ -328,16 +328,16 @@ def _next(day: dt.date) -> dt.date:
 
 
 def missing_days(ranges: tuple[DayRange, ...], last: dt.date) -> list[dt.date]:
-    """Days up to `last` not in the ranges, from the first committed day on, in order."""
+    """Days after the latest committed day up to `last`, in order: the runs that were missed.
+
+    Gaps between committed ranges are left alone: only a backfill makes them (the runs never
+    leave one, since a table's later days wait when a day fails), and a backfill of one day
+    must not start extracting the days after it.
+    """
     if not ranges:
         return [last]
     missing: list[dt.date] = []
-    day = _next(ranges[0][1])
-    for first, end in ranges[1:]:
-        while day < first and day <= last:
-            missing.append(day)
-            day += ONE_DAY
-        day = max(day, _next(end))
+    day = _next(ranges[-1][1])
     while day <= last:
         missing.append(day)
         day += ONE_DAY

@@ -166,3 +166,18 @@ def test_a_daily_first_run_with_initial_watermark_reads_each_day_from_it():
     assert not any(t.window.include_nulls for t in plan.tasks)
     late = attrs.evolve(DAILY, initial_watermark=dt.date(2024, 3, 5))
     assert "after day 2024-03-01" in plan_run([late], {}, OPTIONS).skipped[0].reason
+
+
+def test_a_backfilled_day_leaves_the_gap_after_it_alone():
+    # Committed Jan 1-10, then Dec 25 backfilled: the run for Jan 12 catches up Jan 11 and 12,
+    # never Dec 26-31 (nobody asked for those).
+    state = TableState(
+        watermark=dt.datetime(2024, 1, 11),
+        last_run_id="backfill",
+        days=(
+            (dt.date(2023, 12, 25), dt.date(2023, 12, 25)),
+            (dt.date(2024, 1, 1), dt.date(2024, 1, 10)),
+        ),
+    )
+    plan = plan_run([DAILY], {DAILY.key: state}, PlanOptions("r", dt.date(2024, 1, 13), "/lake"))
+    assert [t.day for t in plan.tasks] == [dt.date(2024, 1, 11), dt.date(2024, 1, 12)]
