@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import attrs
 
+from .errors import ExtractionError
+
 CursorValue = int | Decimal | dt.date | dt.datetime
 UNSAFE_IN_FOLDER = re.compile(r"[^A-Za-z0-9_.-]")
 DayRange = tuple[dt.date, dt.date]  # first and last day, both included
@@ -120,6 +122,15 @@ class Window:
         lower = self.lower
         if _aware(upper) and isinstance(lower, dt.datetime) and lower.tzinfo is None:
             lower = lower.replace(tzinfo=dt.UTC)
+        if isinstance(upper, dt.datetime) and type(lower) is dt.date:
+            # A date initial_watermark on a timestamp cursor: from that day's start.
+            lower = dt.datetime.combine(lower, dt.time(), tzinfo=dt.UTC if _aware(upper) else None)
+        if lower is not None and upper is not None and _kind(lower) != _kind(upper):
+            raise ExtractionError(
+                f"the lower bound {lower} of cursor {self.column} is a {_kind(lower)}, but the "
+                f"column's values are {_kind(upper)}s (such as {upper}): give this table an "
+                "initial_watermark of the cursor's type"
+            )
         return attrs.evolve(self, lower=lower, upper=upper)
 
     @property
@@ -306,6 +317,13 @@ def window_days(window: Window | None) -> DayRange | None:
     if isinstance(window.lower, dt.datetime) and window.lower.time() != dt.time():
         first += ONE_DAY
     return (first, last) if first <= last else None
+
+
+def _kind(value: object) -> str:
+    """'number', 'date' or 'timestamp': what can be compared with what."""
+    if isinstance(value, dt.datetime):
+        return "timestamp"
+    return "date" if isinstance(value, dt.date) else "number"
 
 
 def _day_of(value: dt.date) -> dt.date:

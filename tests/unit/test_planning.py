@@ -6,7 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 import attrs
+import pytest
 
+from data_extractor.domain.errors import ExtractionError
 from data_extractor.domain.model import (
     ExtractionTask,
     Lookback,
@@ -15,6 +17,7 @@ from data_extractor.domain.model import (
     Strategy,
     TableSpec,
     TableState,
+    Window,
 )
 from data_extractor.domain.planning import (
     PlanOptions,
@@ -181,3 +184,17 @@ def test_a_backfilled_day_leaves_the_gap_after_it_alone():
     )
     plan = plan_run([DAILY], {DAILY.key: state}, PlanOptions("r", dt.date(2024, 1, 13), "/lake"))
     assert [t.day for t in plan.tasks] == [dt.date(2024, 1, 11), dt.date(2024, 1, 12)]
+
+
+def test_a_date_initial_watermark_bounds_a_timestamp_cursor_from_that_days_start():
+    window = Window("at", dt.date(2024, 1, 1), None, lower_inclusive=True)
+    closed = window.with_upper(dt.datetime(2024, 3, 1, 12))
+    assert closed.lower == dt.datetime(2024, 1, 1) and not closed.is_empty
+    zoned = window.with_upper(dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC))
+    assert zoned.lower == dt.datetime(2024, 1, 1, tzinfo=dt.UTC) and not zoned.is_empty
+
+
+def test_an_initial_watermark_of_another_kind_than_the_cursor_fails_with_a_reason():
+    window = Window("id", dt.date(2024, 1, 1), None, lower_inclusive=True)
+    with pytest.raises(ExtractionError, match="cursor id is a date.*numbers.*initial_watermark"):
+        window.with_upper(5000)
