@@ -35,6 +35,17 @@ TRANSIENT = re.compile(
 # SQLSTATE: class 08 (connection exception, incl. MySQL's 08S01) and PostgreSQL's
 # admin_shutdown / crash_shutdown / cannot_connect_now.
 TRANSIENT_STATES = re.compile(r"^(08...|57P0[123])$")
+# Failures no retry cures, even when a connection error wraps them (MySQL's "Could not create
+# connection" around "Access denied", 08001 around 28000): credentials, a host name that does
+# not resolve, a query the server cancelled for running too long. Anywhere in the chain, they
+# win over the transient signs above.
+PERMANENT = re.compile(
+    r"access denied|authentication failed|login failed|logon denied|ORA-01017|ORA-28000|"
+    r"no pg_hba\.conf entry|unknown ?host|name or service not known|"
+    r"canceling statement due to statement timeout",
+    re.IGNORECASE,
+)
+PERMANENT_STATES = re.compile(r"^(28...|57014)$")
 # Python-side lines that are frames or banners, never the reason.
 NOISE = ("at ", "JVM stacktrace", "Traceback", "File ", "py4j.protocol.Py4JJavaError")
 
@@ -80,20 +91,28 @@ def root_message(exc: BaseException) -> str:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Whether any message or SQLState of the whole exception chain says "try again"."""
+    """Whether the whole exception chain says "try again" and nothing in it says "never"."""
+    texts, states = chain_signs(exc)
+    if any(PERMANENT.search(t) for t in texts) or any(PERMANENT_STATES.match(s) for s in states):
+        return False
+    return any(TRANSIENT.search(t) for t in texts) or any(TRANSIENT_STATES.match(s) for s in states)
+
+
+def chain_signs(exc: BaseException) -> tuple[list[str], list[str]]:
+    """Every message and SQLState of the exception, its Java causes and its Python causes."""
+    texts: list[str] = []
+    states: list[str] = []
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        texts = python_lines(current)
+        texts += python_lines(current)
         for text, state in java_causes(current):
             texts.append(text)
-            if state and TRANSIENT_STATES.match(state):
-                return True
-        if any(TRANSIENT.search(text) for text in texts):
-            return True
+            if state:
+                states.append(state)
         current = current.__cause__ or current.__context__
-    return False
+    return texts, states
 
 
 def translate(exc: BaseException, what: str) -> ExtractionError:

@@ -81,6 +81,15 @@ def test_connection_sqlstates_are_transient(spark, state):
     assert spark_errors.is_transient(java_chain(spark, "driver says something", state, "unclear"))
 
 
+def test_a_login_refused_inside_a_connection_error_is_not_transient(spark):
+    # MySQL: 08001 "Could not create connection" caused by a 28000 login refusal.
+    jvm = spark._jvm
+    refused = jvm.java.sql.SQLException("(conn=7) user 'x' is not allowed", "28000", 1045)
+    outer = jvm.java.sql.SQLNonTransientConnectionException("cannot connect", "08001", 0, refused)
+    error = Py4JJavaError("An error occurred while calling o42.load.\n", outer)
+    assert not spark_errors.is_transient(error)
+
+
 def test_other_sqlstates_are_not(spark):
     assert not spark_errors.is_transient(java_chain(spark, "syntax error at or near", "42601", "x"))
 
@@ -130,6 +139,10 @@ def test_restart_and_network_texts_are_transient(text):
         "Login failed for user '***'.",
         "Access denied for user '***'@'10.0.0.1' (using password: YES)",
         "cursor ratio error in column X",
+        # a connection error around a permanent cause: the cause wins
+        "Could not create connection to database server. Access denied for user 'x'@'h'",
+        "IO Error: Unknown host specified",
+        "ERROR: canceling statement due to statement timeout",
     ],
 )
 def test_wrong_input_is_not_transient_and_keeps_its_words(text):
