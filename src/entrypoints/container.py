@@ -142,6 +142,7 @@ class Container(containers.DeclarativeContainer):
         dialect_for,
         config.database.type.required(),
         number_mapping=providers.Callable(_opt, config.database, "number_mapping"),
+        time_zone=providers.Callable(_opt, config.extraction, "timezone"),
     )
     reader = providers.Singleton(
         JdbcSourceReader,

@@ -627,3 +627,39 @@ def test_after_a_probe_that_found_no_cursor_value_only_null_rows_are_read():
     sql = READER.select_sql(probed)
     assert sql.endswith('WHERE "UPDATED_AT" IS NULL')
     parse(sql)
+
+
+# -- the session's zone and zoned cursors ------------------------------------------------------
+def test_the_session_takes_the_runs_timezone_for_daily_days_on_zoned_columns():
+    block = dialect_for("oracle", time_zone="Asia/Tokyo").session_init("m", "a")
+    assert "ALTER SESSION SET TIME_ZONE = ''Asia/Tokyo''" in block
+    assert "TIME_ZONE = ''UTC''" in dialect_for("oracle").session_init("m", "a")
+    assert dialect_for("postgresql", time_zone="Asia/Tokyo").session_init("m", "a") == (
+        "SET TIME ZONE 'Asia/Tokyo'"
+    )
+
+
+class ZonedCatalog:
+    """Stands in for DriverQuery: a TIMESTAMP WITH TIME ZONE cursor, then its UTC re-probe."""
+
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+
+    def first_row(self, sql: str, options: dict) -> dict:
+        self.sql.append(sql)
+        if "SYS_EXTRACT_UTC" in sql:
+            return {"hw": ("2024-03-01 12:00:00.000000", "timestamp")}
+        return {"hw": ("2024-03-01 21:00:00.000000+09:00", "timestamp_tz")}
+
+
+def test_a_zoned_cursor_probed_as_utc_is_an_instant_whatever_the_sessions_zone():
+    queries = ZonedCatalog()
+    settings = JdbcSettings(type="oracle", url="jdbc:oracle:thin:@//db:1521/S")
+    reader = JdbcSourceReader(None, settings, DIALECT, queries=queries)
+    task = task_for({"table_name": "events", "incremental_column": "at"}, COMMITTED)
+    probe = reader.probe(task)
+    assert probe.high_watermark == dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC)
+    assert "SYS_EXTRACT_UTC(MAX" in queries.sql[-1]
+    # Its window literal carries the offset, so the session's TIME_ZONE cannot move it.
+    window = task.window.with_upper(probe.high_watermark)
+    assert "TIMESTAMP '2024-03-01 12:00:00.000000 +00:00'" in DIALECT.window_predicate(window)

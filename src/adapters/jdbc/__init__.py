@@ -20,11 +20,15 @@ DIALECTS: dict[str, type[Dialect]] = {
 ALIASES = {"postgres": "postgresql", "pg": "postgresql", "mssql": "sqlserver"}
 
 
-def dialect_for(database_type: str, *, number_mapping: str | None = None) -> Dialect:
+def dialect_for(
+    database_type: str, *, number_mapping: str | None = None, time_zone: str | None = None
+) -> Dialect:
     """The dialect for a [database] type (adding a database = one module + one line here).
 
     number_mapping is the Spark type for Oracle's bare NUMBER ("decimal(38,18)" when unset)
     and PostgreSQL's bare numeric: "decimal(p,s)", "string" or "double"; others ignore it.
+    time_zone is [extraction] timezone: the zone of the sessions that set one (PostgreSQL,
+    Oracle), so a daily window's day on a zoned cursor is the day in that zone.
     """
     name = ALIASES.get(database_type.lower(), database_type.lower())
     try:
@@ -33,5 +37,8 @@ def dialect_for(database_type: str, *, number_mapping: str | None = None) -> Dia
         known = ", ".join(sorted(DIALECTS))
         raise ValueError(f"unknown database type {database_type!r}; known: {known}") from None
     if dialect_class in (OracleDialect, PostgresDialect) and number_mapping:
-        return dialect_class(number_mapping)
-    return dialect_class()
+        dialect = dialect_class(number_mapping)
+    else:
+        dialect = dialect_class()
+    dialect.time_zone = time_zone or "UTC"
+    return dialect

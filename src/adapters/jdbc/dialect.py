@@ -57,6 +57,9 @@ class Dialect:
     quote_open: ClassVar[str] = '"'
     quote_close: ClassVar[str] = '"'
     subquery_as: ClassVar[str] = " AS "
+    # The session's zone where the dialect sets one: [extraction] timezone. Only a daily
+    # window's zone-less bounds meet zoned columns through it; instants carry their offset.
+    time_zone: str = "UTC"
 
     def url(self, settings: JdbcSettings) -> str:
         """The JDBC URL for the settings (a raw url in the settings wins)."""

@@ -52,7 +52,6 @@ INTERVAL = re.compile(r"^INTERVAL (YEAR|DAY)")
 # Session settings that make implicit conversions (hash splits over DATE keys, TO_CHAR)
 # independent of the server's or client's NLS defaults.
 NLS_SETTINGS = (
-    ("TIME_ZONE", "UTC"),
     ("NLS_DATE_FORMAT", "YYYY-MM-DD HH24:MI:SS"),
     ("NLS_TIMESTAMP_FORMAT", "YYYY-MM-DD HH24:MI:SS.FF6"),
     ("NLS_TIMESTAMP_TZ_FORMAT", "YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM"),
@@ -111,7 +110,9 @@ class OracleDialect(Dialect):
             f"{sql_string(truncate_bytes(module, MODULE_MAX_BYTES))}, "
             f"{sql_string(truncate_bytes(action, ACTION_MAX_BYTES))});",
         ]
-        for parameter, value in NLS_SETTINGS:
+        # TIME_ZONE: the run's timezone, so a daily window's bounds against a zoned column
+        # are that zone's day; instants carry their offset and never depend on it.
+        for parameter, value in (("TIME_ZONE", self.time_zone), *NLS_SETTINGS):
             statement = f"ALTER SESSION SET {parameter} = {sql_string(value)}"
             lines.append(f"EXECUTE IMMEDIATE {sql_string(statement)};")
         lines.append("END;")

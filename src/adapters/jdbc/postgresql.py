@@ -113,9 +113,10 @@ class PostgresDialect(Dialect):
         return f"TIMESTAMPTZ '{utc_instant(value)}'"
 
     def session_init(self, module: str, action: str) -> str | None:
-        """UTC for the session: pgjdbc otherwise takes the JVM's zone, and a day window's
-        TIMESTAMP bounds against a timestamptz cursor would move with it."""
-        return "SET TIME ZONE 'UTC'"
+        """The run's timezone for the session (pgjdbc would take the JVM's): a day window's
+        TIMESTAMP bounds against a timestamptz cursor are then that zone's day. Instants are
+        written with their offset and never depend on it."""
+        return f"SET TIME ZONE {sql_string(self.time_zone)}"
 
     def hash_expression(self, columns: list[str]) -> str:
         """hashtext over the key's text form; ABS keeps MOD non-negative."""

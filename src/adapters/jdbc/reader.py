@@ -21,7 +21,8 @@ from .settings import JdbcSettings
 log = logging.getLogger(__name__)
 # Spark can split these by value ranges; anything else is split by hashing.
 INTEGER_TYPES = ("integer", "long", "short", "byte")
-RANGE_TYPES = (*INTEGER_TYPES, "date", "timestamp", "timestamp_ntz", "timestamp_tz")
+UTC_TIMESTAMP = "timestamp_utc"  # a zoned value read back as its UTC wall clock
+RANGE_TYPES = (*INTEGER_TYPES, "date", "timestamp", "timestamp_ntz", "timestamp_tz", UTC_TIMESTAMP)
 DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}")
 INTEGER_TEXT = re.compile(r"^[-+]?\d+$")
 
@@ -169,7 +170,9 @@ class JdbcSourceReader:
         zoned = frozenset(name for name, (_, kind) in row.items() if kind == "timestamp_tz")
         if zoned and self._dialect.utc_aggregate("MAX", "x") is not None:
             sql = self.probe_sql(task, split, with_count=False, zoned=zoned)
-            row = self._queries.first_row(sql, options)
+            again = self._queries.first_row(sql, options)
+            # The values are UTC wall clocks: instants, whatever the session's zone.
+            row = {k: (t, UTC_TIMESTAMP if k in zoned else kind) for k, (t, kind) in again.items()}
         return row
 
     def _cursor(self, task: ExtractionTask, text: str | None, kind: str) -> CursorValue | None:
@@ -413,6 +416,8 @@ def parse_cursor(text: str | None, type_name: str) -> CursorValue | None:
         return Decimal(text)
     if type_name == "date":
         return dt.date.fromisoformat(text)
+    if type_name == UTC_TIMESTAMP:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
     if type_name.startswith("timestamp"):
         return dt.datetime.fromisoformat(text)
     raise ValueError(f"cursor columns must be numeric, date or timestamp, not {type_name}")
