@@ -159,6 +159,7 @@ class ExtractionService:
             if results and results[-1].status is Status.FAILED:
                 note = f"not attempted: day {results[-1].day} failed; the next run catches it up"
                 results.append(attrs.evolve(self._failed(task, None), note=note))
+                self.progress.table_finished(results[-1])  # the display counts every task
                 continue
             results.append(attrs.evolve(self.run_task(task, run_id), day=task.day))
         return results

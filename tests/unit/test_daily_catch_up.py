@@ -104,3 +104,17 @@ def test_a_covered_day_is_still_skipped_and_old_states_load_as_covered():
     # The same legacy state's next daily run reads only 03-05.
     plan = plan_run([EVENTS], {EVENTS.key: legacy}, PlanOptions("r9", dt.date(2024, 3, 6), "/l"))
     assert [t.day for t in plan.tasks] == [dt.date(2024, 3, 5)]
+
+
+def test_days_left_waiting_after_a_failed_day_are_shown_as_finished_too():
+    source = FakeSource()
+    source.tables = {EVENTS.key: hourly_rows(8)}
+    service = service_over(source)
+    run_on(service, "r1", dt.date(2024, 3, 2))
+    source.failures[EVENTS.key] = [RuntimeError("disk full")]
+    before = len(service.progress.finished)
+    plan, report = run_on(service, "r4", dt.date(2024, 3, 6))
+    assert [r.status for r in report.results] == [Status.FAILED] * 4
+    assert "not attempted" in (report.results[1].note or "")
+    # The live display counts every task of the run as done, so it reaches its total.
+    assert len(service.progress.finished) - before == len(plan.tasks) == service.progress.total
