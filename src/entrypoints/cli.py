@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import attrs
 import click
@@ -21,7 +18,7 @@ from ..adapters.serialization import (
     state_to_json,
     window_to_json,
 )
-from ..domain.errors import DataExtractorError, InputError, Problem, RunLockedError
+from ..domain.errors import DataExtractorError, InputError, Problem
 from ..domain.model import PlannedSkip, RunReport
 from ..domain.planning import PlanOptions, plan_run
 from .app import (
@@ -33,57 +30,18 @@ from .app import (
     spark_released,
     today,
 )
+from .boundary import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, guarded
 from .config import flag_overrides
 from .init_files import SOURCE_TYPES, write_init_files
 from .summary import render_plan, render_report
 from .validate import validate
 from .verify import run_verify
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 # The original tool's --generate-databricks-* form has no --force of its own.
 LEGACY_OVERWRITE_HINT = (
     "delete it first, or use `data-extractor init --databricks --force --config-out ... "
     "--tables-out ...`"
 )
-log = logging.getLogger("data_extractor.cli")
-
-
-def guarded(command: Callable[..., int]) -> Callable[..., None]:
-    """Turn the project's errors into a message and an exit code, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        redactor = Redactor()
-        kwargs["redactor"] = redactor
-        try:
-            code = command(*args, **kwargs)
-        except InputError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {redactor.redact(str(problem))}", err=True)
-            click.echo("nothing was read or written.", err=True)
-            code = EXIT_BAD_INPUT
-        except RunLockedError as exc:
-            click.echo(f"error: {redactor.redact(str(exc))}", err=True)
-            code = EXIT_FAILED
-        except DataExtractorError as exc:
-            click.echo(f"error: {redactor.redact(str(exc))}", err=True)
-            code = EXIT_FAILED
-        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
-            raise  # click prints these itself
-        except Exception as exc:  # noqa: BLE001 - a runtime fault: one line, details at debug
-            log.debug("%s failed", command.__name__, exc_info=True)
-            click.echo(f"error: {redactor.redact(_one_line(exc))}", err=True)
-            code = EXIT_FAILED
-        sys.exit(code)
-
-    return wrapper
-
-
-def _one_line(exc: BaseException) -> str:
-    """The exception's kind and first line: `OSError: [Errno 28] No space left on device`."""
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def run_options(f: Callable) -> Callable:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,11 @@ from ..adapters.secrets import Redactor
 from ..domain.errors import DataExtractorError, InputError, Problem
 from ..domain.model import TableSpec
 from ..domain.services import one_line
+from .boundary import EXIT_BAD_INPUT, EXIT_OK, guarded
 from .config import LoadedConfig, Nested, collect_config, flag_overrides
 from .container import Container, build_container
 from .tables_file import days_not_over, load_tables
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 SECRET_KEYS = ("user", "password", "url")
 UNREAD_SOURCE = "unread-config"
 
@@ -181,30 +180,27 @@ def _report(problems: Sequence[Problem], redactor: Redactor) -> None:
 @click.option(
     "--connect", is_flag=True, help="Also connect and check every table and column exists."
 )
-def validate(**options: Any) -> None:
+@guarded
+def validate(redactor: Redactor, **options: Any) -> int:
     """Check the config, the tables file and the wiring, listing every problem.
 
     Without --connect nothing touches the source. Exit code 0 when all is well, 2 for a
     problem in the files or a missing table or column, 1 when --connect cannot reach the source.
     """
-    redactor = Redactor()
     flags = flag_overrides(options["output"], options["max_workers"], options["databricks"])
     tables = options["tables"]
     inputs = inspect_inputs(options["config"], tables, flags, os.environ, redactor)
     problems = [*inputs.problems, *run_id_problems(options["run_id"])]
     count = len(inputs.specs)
     if not problems and options["connect"] and inputs.container is not None:
-        try:
+        try:  # an unreachable source raises SourceUnreachableError: exit 1, not bad input
             problems += connect_problems(inputs.container, inputs.specs, str(tables))
-        except SourceUnreachableError as exc:
-            click.echo(f"error: {redactor.redact(str(exc))}", err=True)
-            sys.exit(EXIT_FAILED)
         finally:
             _stop_session(inputs.container)
     if problems:
         _report(problems, redactor)
-        sys.exit(EXIT_BAD_INPUT)
+        return EXIT_BAD_INPUT
     click.echo(f"config and tables are valid: {count} table{'s' if count != 1 else ''}")
     if options["connect"]:
         click.echo("connected to the source: every table and column was found")
-    sys.exit(EXIT_OK)
+    return EXIT_OK
