@@ -160,6 +160,10 @@ class FakeStateStore:
         """First date recorded for the run."""
         return self.dates.setdefault(run_id, today)
 
+    def recorded_run_date(self, run_id: str) -> dt.date | None:
+        """The run's date, if it recorded one."""
+        return self.dates.get(run_id)
+
     @contextlib.contextmanager
     def lock(self, run_id: str) -> Iterator[None]:
         """One holder at a time."""

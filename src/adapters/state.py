@@ -100,7 +100,15 @@ class HadoopStateStore:
         """The date recorded for run_id, recording today if the run is new."""
         path = f"{self._root}/runs/{run_id}.json"
         self._fs.publish_text(path, json.dumps({"run_id": run_id, "date": today.isoformat()}))
+        recorded = self.recorded_run_date(run_id)
+        return recorded if recorded is not None else today  # a store slow to show the file
+
+    def recorded_run_date(self, run_id: str) -> dt.date | None:
+        """The date run_id recorded on its first start, or None if it never started."""
+        path = f"{self._root}/runs/{run_id}.json"
         text = self._fs.read_text(path)
+        if text is None:
+            return None
         try:
             return dt.date.fromisoformat(json.loads(text or "")["date"])
         except (ValueError, KeyError, TypeError) as exc:

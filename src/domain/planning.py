@@ -170,6 +170,17 @@ def _day_task(spec: TableSpec, options: PlanOptions, day: dt.date, redo: bool) -
     return ExtractionTask(spec, Mode.INCREMENTAL, path, window, replaces_commit=redo, day=day)
 
 
+def settle(state: TableState, committed: bool) -> TableState:
+    """The state once its pending write is settled: a committed output moves the watermark,
+    an uncommitted one is forgotten. `extract` saves this; `preview` only shows it."""
+    pending = state.pending
+    if pending is None:
+        return state
+    if committed:
+        return state.committed(pending.run_id, pending.output_path, pending.watermark)
+    return attrs.evolve(state, pending=None)
+
+
 def watermark_after(task: ExtractionTask, state: TableState) -> object:
     """The watermark to commit once the task's output is committed."""
     window = task.window

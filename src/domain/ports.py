@@ -73,6 +73,9 @@ class StateStore(Protocol):
     def run_date(self, run_id: str, today: dt.date) -> dt.date:
         """The logical date of a run: recorded on its first use, reused on reruns."""
 
+    def recorded_run_date(self, run_id: str) -> dt.date | None:
+        """The date a run recorded on its first use, or None for a new run (records nothing)."""
+
     def lock(self, run_id: str) -> AbstractContextManager[None]:
         """Hold the run lock for the state location; raise RunLockedError if taken."""
 

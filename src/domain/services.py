@@ -23,7 +23,7 @@ from .model import (
     TableState,
     WriteStats,
 )
-from .planning import PlanOptions, largest_first, plan_run, watermark_after
+from .planning import PlanOptions, largest_first, plan_run, settle, watermark_after
 from .ports import Clock, DatasetWriter, ManifestStore, ProgressReporter, SourceReader, StateStore
 
 log = logging.getLogger(__name__)
@@ -96,11 +96,9 @@ class ExtractionService:
             forward = self.manifests.exists(pending.output_path)
         if forward:
             log.info("%s: settling committed output %s", key, pending.output_path)
-            settled = state.committed(pending.run_id, pending.output_path, pending.watermark)
         else:
             log.info("%s: discarding uncommitted output of run %s", key, pending.run_id)
-            settled = attrs.evolve(state, pending=None)
-        saved = self.state.save(key, settled)
+        saved = self.state.save(key, settle(state, forward))
         if pending.staging_path is not None:
             self.manifests.discard(_replaced(pending.output_path))
         return saved
@@ -279,6 +277,20 @@ def by_table(tasks: Sequence[ExtractionTask]) -> list[list[ExtractionTask]]:
     for task in tasks:
         groups.setdefault(task.key, []).append(task)
     return [sorted(g, key=lambda t: t.day or dt.date.min) for g in groups.values()]
+
+
+def pending_committed(manifests: ManifestStore, pending: PendingCommit) -> bool:
+    """Whether recovery would roll this pending write forward, judged without changing a thing.
+
+    The same decision `_settle` takes while it acts: a first write is committed when its
+    manifest exists; a redo when its staged output is complete, or already switched in.
+    """
+    if pending.staging_path is None:
+        return manifests.exists(pending.output_path)
+    backup = _replaced(pending.output_path)
+    if manifests.exists(pending.staging_path):
+        return True
+    return manifests.present(backup) and manifests.present(pending.output_path)
 
 
 def _staged(output_path: str) -> str:

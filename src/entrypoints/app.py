@@ -115,6 +115,18 @@ def spark_released(container: Container) -> Iterator[None]:
         container.session_provider().stop()
 
 
+def run_request(container: Container, merged: dict, run_id: str | None, force: bool) -> RunRequest:
+    """What `run` (and `plan`, which shows it) asks for: the run's id, today, the lake."""
+    now = container.clock().now()
+    return RunRequest(
+        run_name(run_id, now),
+        today(merged, now),
+        to_spark_path(merged["extraction"]["output_base_path"]),
+        force,
+        merged["extraction"].get("consistent_snapshot", "false").lower() == "true",
+    )
+
+
 def run_extraction(
     container: Container,
     specs: Any,
@@ -124,14 +136,7 @@ def run_extraction(
     report: str | None,
 ) -> tuple[RunReport, str]:
     """Run the extraction and write its report; returns the report and where it went."""
-    now = container.clock().now()
-    request = RunRequest(
-        run_name(run_id, now),
-        today(merged, now),
-        to_spark_path(merged["extraction"]["output_base_path"]),
-        force,
-        merged["extraction"].get("consistent_snapshot", "false").lower() == "true",
-    )
+    request = run_request(container, merged, run_id, force)
     # Start (or borrow) Spark before the clock runs for any table: JVM start-up is the run's
     # cost, not the first tables'.
     log.info("starting Spark")

@@ -7,10 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import attrs
 import click
 
-from ..adapters.location import to_spark_path
 from ..adapters.secrets import Redactor
 from ..adapters.serialization import (
     cursor_to_json,
@@ -19,16 +17,15 @@ from ..adapters.serialization import (
     window_to_json,
 )
 from ..domain.errors import DataExtractorError, InputError, Problem
-from ..domain.model import PlannedSkip, RunReport
-from ..domain.planning import PlanOptions, plan_run
+from ..domain.model import RunReport
+from ..domain.preview import preview
 from .app import (
     ReportNotWrittenError,
     prepare,
     prepare_config,
     run_extraction,
-    run_name,
+    run_request,
     spark_released,
-    today,
 )
 from .boundary import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, guarded
 from .config import flag_overrides
@@ -197,20 +194,10 @@ def plan(
     container, specs, merged = prepare(
         config, tables, flag_overrides(output, max_workers, databricks), redactor
     )
-    now = container.clock().now()
-    name = run_name(run_id, now)
-    store = container.state_store()
-    states, unreadable = {}, {}
-    for spec in specs:
-        try:
-            states[spec.key] = store.load(spec.key)
-        except DataExtractorError as exc:  # a corrupt version: that table cannot be planned
-            unreadable[spec.key] = str(exc)
-    base = to_spark_path(merged["extraction"]["output_base_path"])
-    planned = [spec for spec in specs if spec.key not in unreadable]
-    the_plan = plan_run(planned, states, PlanOptions(name, today(merged, now), base))
-    broken = tuple(PlannedSkip(s, f"error: {unreadable[s.key]}") for s in specs if s not in planned)
-    the_plan = attrs.evolve(the_plan, skipped=the_plan.skipped + broken)
+    # The run's own request and settle rule, read-only: the plan is the one `run` executes.
+    request = run_request(container, merged, run_id, force=False)
+    shown = preview(container.state_store(), container.manifests(), specs, request)
+    the_plan = shown.plan
     reader = container.reader()
     sql = {t.output_path: reader.describe(t) for t in the_plan.tasks}  # one per day
     if as_json:
@@ -235,7 +222,7 @@ def plan(
         click.echo(redactor.redact(json.dumps(body, indent=2)))
     else:
         click.echo(redactor.redact(render_plan(the_plan, sql)))
-    return EXIT_FAILED if unreadable else EXIT_OK
+    return EXIT_FAILED if shown.unreadable else EXIT_OK
 
 
 @cli.command()

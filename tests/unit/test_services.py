@@ -31,6 +31,11 @@ def rows(start: int, stop: int) -> list[dict]:
 @pytest.fixture
 def world():
     """A service over fakes, with the source tables filled in."""
+    return make_world()
+
+
+def make_world() -> ExtractionService:
+    """A service over fakes, with the source tables filled in."""
     source, writer, state = FakeSource(), FakeWriter(), FakeStateStore()
     manifests = FakeManifests(writer.outputs)
     source.tables = {ORDERS.key: rows(0, 10), CUSTOMERS.key: [{"id": 1}, {"id": 2}]}

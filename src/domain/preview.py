@@ -1,0 +1,49 @@
+"""The `plan` use case: what `extract` would do now, computed without changing anything.
+
+It settles a pending write with the same rule `extract`'s recovery applies (and does not save
+it), and plans on the run's recorded date (and does not record one): so a plan shows the
+windows, days and output paths the run then uses, after a crash between manifest and state
+and on a rerun of an old run id on a later day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from .errors import DataExtractorError
+from .model import ExtractionPlan, PlannedSkip, TableSpec, TableState
+from .planning import PlanOptions, plan_run, settle
+from .ports import ManifestStore, StateStore
+from .services import RunRequest, pending_committed
+
+
+@attrs.frozen
+class Preview:
+    """The plan, and the tables whose state could not be read (each with its reason)."""
+
+    plan: ExtractionPlan
+    unreadable: tuple[tuple[str, str], ...] = ()
+
+
+def preview(
+    state: StateStore, manifests: ManifestStore, specs: Sequence[TableSpec], request: RunRequest
+) -> Preview:
+    """The plan `extract` would make for this request now; reads state and manifests only."""
+    states: dict[str, TableState] = {}
+    unreadable: dict[str, str] = {}
+    for spec in specs:
+        try:
+            current = state.load(spec.key)
+            if current.pending is not None:
+                current = settle(current, pending_committed(manifests, current.pending))
+            states[spec.key] = current
+        except DataExtractorError as exc:  # a corrupt version: that table cannot be planned
+            unreadable[spec.key] = str(exc)
+    run_date = state.recorded_run_date(request.run_id) or request.today
+    options = PlanOptions(request.run_id, run_date, request.output_base, request.force)
+    planned = [spec for spec in specs if spec.key not in unreadable]
+    plan = plan_run(planned, states, options)
+    broken = tuple(PlannedSkip(s, f"error: {unreadable[s.key]}") for s in specs if s not in planned)
+    return Preview(attrs.evolve(plan, skipped=plan.skipped + broken), tuple(unreadable.items()))
