@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
@@ -198,6 +199,12 @@ class ExtractionPlan:
     run_date: dt.date
     tasks: tuple[ExtractionTask, ...]
     skipped: tuple[PlannedSkip, ...] = ()
+    table_order: tuple[str, ...] = ()  # the tables file's order, which reports keep
+
+    def in_table_order(self, results: Sequence[TableResult]) -> tuple[TableResult, ...]:
+        """Results sorted as the tables file lists their tables (a table's days stay in order)."""
+        rank = {key: i for i, key in enumerate(self.table_order)}
+        return tuple(sorted(results, key=lambda r: rank.get(r.table, len(rank))))
 
 
 @attrs.frozen

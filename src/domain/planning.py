@@ -64,7 +64,8 @@ def plan_run(
                     expected_bytes=state.last_bytes,
                 )
             )
-    return ExtractionPlan(options.run_id, options.run_date, tuple(tasks), tuple(skipped))
+    order = tuple(spec.key for spec in specs)
+    return ExtractionPlan(options.run_id, options.run_date, tuple(tasks), tuple(skipped), order)
 
 
 def largest_first(tasks: Sequence[ExtractionTask]) -> list[ExtractionTask]:

@@ -46,4 +46,6 @@ def preview(
     planned = [spec for spec in specs if spec.key not in unreadable]
     plan = plan_run(planned, states, options)
     broken = tuple(PlannedSkip(s, f"error: {unreadable[s.key]}") for s in specs if s not in planned)
-    return Preview(attrs.evolve(plan, skipped=plan.skipped + broken), tuple(unreadable.items()))
+    order = tuple(spec.key for spec in specs)
+    plan = attrs.evolve(plan, skipped=plan.skipped + broken, table_order=order)
+    return Preview(plan, tuple(unreadable.items()))

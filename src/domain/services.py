@@ -147,7 +147,9 @@ class ExtractionService:
             results = [by_task[id(task)] for task in plan.tasks]
         finally:
             self.progress.run_finished()
-        return RunReport(plan.run_id, started, self.clock.now(), tuple(results + skipped))
+        # The report keeps the tables file's order, skipped tables included.
+        ordered = plan.in_table_order(results + skipped)
+        return RunReport(plan.run_id, started, self.clock.now(), ordered)
 
     def _run_days(self, tasks: Sequence[ExtractionTask], run_id: str) -> list[TableResult]:
         """One table's tasks in day order (each saves a new state version); after a failure

@@ -281,3 +281,12 @@ def test_an_unreadable_state_fails_only_its_table(world):
     assert by_table[CUSTOMERS.key].status is Status.SUCCEEDED
     assert report.exit_code == 1
     assert world.reader.reads and all(t.key == CUSTOMERS.key for t in world.reader.reads)
+
+
+def test_the_report_lists_tables_in_the_tables_files_order_skipped_ones_too(world):
+    run(world, "r1", specs=(ORDERS,))
+    report = run(world, "r1", specs=(ORDERS, CUSTOMERS))  # orders: committed in r1 already
+    assert [(r.table, r.status) for r in report.results] == [
+        (ORDERS.key, Status.SKIPPED),
+        (CUSTOMERS.key, Status.SUCCEEDED),
+    ]
