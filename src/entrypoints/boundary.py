@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ..adapters.secrets import Redactor
+from ..adapters.spark_errors import root_message
 from ..domain.errors import DataExtractorError, InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -50,7 +51,10 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
 
 
 def one_line_of(exc: BaseException) -> str:
-    """The exception's kind and first line: `OSError: [Errno 28] No space left on device`."""
+    """The exception's kind and first line: `OSError: [Errno 28] No space left on device`;
+    for a JVM error, its innermost Java cause (py4j's own first line names no reason)."""
+    if getattr(exc, "java_exception", None) is not None:
+        return root_message(exc)
     text = str(exc).strip()
     first = text.splitlines()[0] if text else ""
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

@@ -95,11 +95,16 @@ def _database_type(value: str) -> str | None:
 def location_problem(value: str, platform: str = "local") -> str | None:
     """Why no storage accepts a path as written on this platform, or None when one does."""
     try:
-        StorageLocation.parse(value, platform=platform)
+        location = StorageLocation.parse(value, platform=platform)
     except InputError as exc:
         return getattr(exc, "reason", None) or "; ".join(p.message for p in exc.problems)
     except ValueError as exc:
         return str(exc)
+    if location.kind == "dbfs" and platform != "databricks":
+        return (
+            "DBFS exists only on Databricks, and this run is local; write a local path or an "
+            "object-store URI, or run on Databricks (--databricks, [runtime] platform = databricks)"
+        )
     return None
 
 

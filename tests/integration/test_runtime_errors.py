@@ -70,3 +70,17 @@ def test_an_unusable_output_or_state_location_is_one_line_at_lock_time(two_table
     assert len(errors) == 1 and "Not a directory" in errors[0], result.stderr
     assert str(blocker) in errors[0]
     assert committed_outputs(tmp_path / "lake", "pg", "good") == []
+
+
+def test_a_jvm_fault_is_one_line_with_its_java_reason(spark, tmp_path):
+    # No S3A file system on this class path: the Hadoop call fails inside the JVM.
+    from tests.helpers import run_cli
+
+    config = pg_config(tmp_path, output_base_path="s3a://no-such-bucket/lake")
+    tables = write_tables(tmp_path / "t.json", [{"table_name": "t", "is_full_extract": True}])
+    result = run_cli("plan", "--config", str(config), "--tables", str(tables))
+    assert result.exit_code == 1, result.output
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("error:")]
+    assert "S3AFileSystem not found" in line, result.stderr
+    assert "An error occurred while calling" not in result.stderr
+    assert "Traceback" not in result.stderr
