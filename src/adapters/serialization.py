@@ -18,6 +18,18 @@ from ..domain.model import (
     WriteStats,
 )
 
+# Versions of the JSON documents the tool writes (README "JSON formats"). A reader accepts its
+# own version and older ones; a change that breaks a reader of the old shape bumps the number.
+REPORT_FORMAT = 1
+PLAN_FORMAT = 1
+# State files: 1 = written before state files carried a version (no "days", no
+# "staging_path"); 2 = today's. Older files are migrated when read; newer ones are refused.
+STATE_FORMAT = 2
+
+
+class NewerFormatError(ValueError):
+    """A file written by a newer data-extractor, in a format this one cannot read."""
+
 
 def cursor_to_json(value: CursorValue | None) -> dict[str, str] | None:
     """A cursor value tagged with its type, so it reads back exactly."""
@@ -110,6 +122,7 @@ def state_to_json(state: TableState) -> str:
     """A table's state file text."""
     pending = state.pending
     body = {
+        "format_version": STATE_FORMAT,
         "version": state.version,
         "watermark": cursor_to_json(state.watermark),
         "last_run_id": state.last_run_id,
@@ -133,8 +146,8 @@ def state_to_json(state: TableState) -> str:
 
 
 def state_from_json(text: str) -> TableState:
-    """The inverse of state_to_json."""
-    data = json.loads(text)
+    """The inverse of state_to_json, for this format and every older one."""
+    data = migrate_state(json.loads(text))
     pending = data.get("pending")
     return TableState(
         watermark=cursor_from_json(data.get("watermark")),
@@ -162,6 +175,22 @@ def state_from_json(text: str) -> TableState:
     )
 
 
+def migrate_state(data: dict[str, Any]) -> dict[str, Any]:
+    """A state file's JSON in today's format (refusing one from a newer tool)."""
+    version = data.get("format_version", 1)
+    if not isinstance(version, int) or version > STATE_FORMAT:
+        raise NewerFormatError(
+            f"state format {version!r}; this data-extractor reads up to {STATE_FORMAT}: upgrade it"
+        )
+    if version == 1:
+        # Format 1 kept no committed days (covered_days() infers them from the watermark) and
+        # no redo staging path (no redo was in flight): both start empty.
+        data = {**data, "days": data.get("days") or [], "format_version": 2}
+        if data.get("pending"):
+            data["pending"] = {"staging_path": None, **data["pending"]}
+    return data
+
+
 def result_to_json(result: TableResult) -> dict[str, Any]:
     """One table's line of the run report."""
     return {
@@ -182,6 +211,7 @@ def result_to_json(result: TableResult) -> dict[str, Any]:
 def report_to_json(report: RunReport) -> str:
     """The run report: what every table did, and the exit code it leads to."""
     body = {
+        "format_version": REPORT_FORMAT,
         "run_id": report.run_id,
         "started_at": report.started_at.isoformat(),
         "finished_at": report.finished_at.isoformat(),

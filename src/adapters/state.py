@@ -17,7 +17,7 @@ import attrs
 from ..domain.errors import DataExtractorError, RunLockedError
 from ..domain.model import TableState
 from .files import FileSystem
-from .serialization import state_from_json, state_to_json
+from .serialization import NewerFormatError, state_from_json, state_to_json
 
 KEEP_VERSIONS = 5
 log = logging.getLogger(__name__)
@@ -57,6 +57,10 @@ class HadoopStateStore:
         text = self._fs.read_text(path)
         try:
             return state_from_json(text or "")
+        except NewerFormatError as exc:
+            raise CorruptStateError(
+                f"state file {path} was written by a newer tool: {exc}"
+            ) from exc
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             reason = "empty" if not text else f"{type(exc).__name__}: {exc}"
             raise CorruptStateError(

@@ -11,6 +11,7 @@ import click
 
 from ..adapters.secrets import Redactor
 from ..adapters.serialization import (
+    PLAN_FORMAT,
     cursor_to_json,
     report_to_json,
     state_to_json,
@@ -202,6 +203,7 @@ def plan(
     sql = {t.output_path: reader.describe(t) for t in the_plan.tasks}  # one per day
     if as_json:
         body = {
+            "format_version": PLAN_FORMAT,
             "run_id": the_plan.run_id,
             "run_date": the_plan.run_date.isoformat(),
             "tasks": [

@@ -61,6 +61,7 @@ def load_for_verify(
 def report_json(report: VerifyReport) -> str:
     """The report as JSON: what was checked, every problem, the exit code."""
     body = {
+        "format_version": 1,
         "tables": list(report.tables),
         "committed_outputs": report.outputs,
         "problems": [

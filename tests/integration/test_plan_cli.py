@@ -32,7 +32,7 @@ def test_plan_json_before_and_after_a_run(pg_admin, pg_schema, spark, tmp_path):
     )
     args = ("--config", str(config), "--tables", str(tables), "--run-id", "r1")
     first = json.loads(run_cli("plan", "--json", *args).output)
-    assert first["run_id"] == "r1"
+    assert first["format_version"] == 1 and first["run_id"] == "r1"
     orders, events = first["tasks"]
     assert orders["table"] == "pg/orders" and orders["mode"] == "full"
     assert orders["window"]["lower"] is None and orders["window"]["include_nulls"] is True

@@ -101,7 +101,7 @@ def test_output_layout_manifest_and_report(pg_admin, pg_schema, spark, tmp_path)
     assert "password" not in body["source_query"].lower()
     assert [f["name"] for f in body["schema"]["fields"]][:3] == ["id", "owner", "balance"]
     report = json.loads((tmp_path / "lake" / "_runs" / "nightly" / "run_report.json").read_text())
-    assert report["exit_code"] == 0
+    assert report["format_version"] == 1 and report["exit_code"] == 0
     assert report["tables"][0]["rows"] == 10
 
 

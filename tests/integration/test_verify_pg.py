@@ -51,6 +51,7 @@ def test_a_clean_lake_verifies_with_exit_0(lake, tmp_path):
     assert "1 table, 2 committed outputs: no problems" in result.output
     as_json = json.loads(verify(config, "--tables", str(tables), "--json").output)
     assert as_json == {
+        "format_version": 1,
         "tables": ["pg/events"],
         "committed_outputs": 2,
         "problems": [],

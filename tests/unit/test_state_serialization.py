@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import attrs
+import pytest
 
 from data_extractor.adapters.serialization import result_to_json, state_from_json, state_to_json
 from data_extractor.domain.model import PendingCommit, Status, TableResult, TableState, Window
@@ -78,3 +79,42 @@ def test_a_run_report_line_names_the_day_a_daily_task_extracted() -> None:
     line = result_to_json(TableResult("erp/events", Status.SUCCEEDED, day=dt.date(2024, 3, 2)))
     assert line["day"] == "2024-03-02"
     assert result_to_json(TableResult("erp/orders", Status.SUCCEEDED))["day"] is None
+
+
+FORMAT_1 = {  # a state file as the tool wrote it before state files carried a format version
+    "version": 4,
+    "watermark": {"type": "timestamp", "value": "2024-03-01T00:00:00"},
+    "last_run_id": "r3",
+    "last_output_path": "/lake/s/t/202403/01/r3.parquet",
+    "previous_watermark": None,
+    "previous_run_id": "r2",
+    "pending": {
+        "run_id": "r4",
+        "output_path": "/lake/s/t/202403/02/r4.parquet",
+        "watermark": {"type": "timestamp", "value": "2024-03-02T00:00:00"},
+        "window": None,
+    },
+}
+
+
+def test_state_files_carry_their_format_and_format_1_files_are_migrated() -> None:
+    assert json.loads(state_to_json(TableState()))["format_version"] == 2
+    state = state_from_json(json.dumps(FORMAT_1))
+    assert state.version == 4 and state.days == () and state.pending.staging_path is None
+    assert json.loads(state_to_json(state))["format_version"] == 2
+
+
+def test_a_state_file_from_a_newer_tool_is_refused_naming_the_file(tmp_path) -> None:
+    from data_extractor.adapters.local_fs import LocalFileSystem
+    from data_extractor.adapters.state import HadoopStateStore
+    from data_extractor.domain.errors import DataExtractorError
+
+    folder = tmp_path / "tables" / "s" / "t"
+    folder.mkdir(parents=True)
+    (folder / "0000000001.json").write_text(json.dumps({**FORMAT_1, "format_version": 3}))
+    store = HadoopStateStore(LocalFileSystem(), str(tmp_path))
+    with pytest.raises(DataExtractorError) as caught:
+        store.load("s/t")
+    message = str(caught.value)
+    assert "0000000001.json was written by a newer tool" in message
+    assert "reads up to 2: upgrade it" in message
