@@ -8,4 +8,5 @@ bash scripts/bootstrap.sh
 export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/ruff format --check src tests benchmarks
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest "$@"

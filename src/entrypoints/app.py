@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import sys
-import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,12 @@ from typing import Any
 from ..adapters.location import to_spark_path
 from ..adapters.secrets import RedactingFilter, Redactor
 from ..adapters.serialization import report_to_json
-from ..domain.errors import DataExtractorError, InputError, Problem
+from ..domain.errors import DataExtractorError
 from ..domain.model import RunReport
 from ..domain.services import RunRequest, extract
-from ..domain.specs import PATH_SEGMENT
 from .config import load_config
 from .container import Container, build_container
+from .run_ids import run_name, today
 from .validate import load_inputs
 
 
@@ -80,27 +79,6 @@ def prepare_config(config: Path | None, flags: dict, redactor: Redactor) -> Cont
     container.redactor.override(redactor)
     configure_logging(redactor, merged)
     return container
-
-
-def run_name(run_id: str | None, clock_now: dt.datetime) -> str:
-    if run_id is None:
-        return clock_now.strftime("%Y%m%d_%H%M%S")
-    if not PATH_SEGMENT.match(run_id):
-        raise InputError(
-            [
-                Problem(
-                    "--run-id",
-                    None,
-                    f"{run_id!r} cannot be a file name; use letters, digits, _ - .",
-                )
-            ]
-        )
-    return run_id
-
-
-def today(merged: dict, now: dt.datetime) -> dt.date:
-    tz = zoneinfo.ZoneInfo(merged["extraction"].get("timezone") or "UTC")
-    return now.astimezone(tz).date()
 
 
 @contextlib.contextmanager

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import attrs
 
+from ..adapters.databricks import detect_platform
 from ..adapters.jdbc import ALIASES, DIALECTS
 from ..adapters.location import StorageLocation
 from ..domain.errors import InputError, Problem
 from ..domain.specs import did_you_mean, parse_byte_size, parse_initial_watermark
-from .container import platform_of
 
 Nested = dict[str, dict[str, str]]
 Check = Callable[[str], str | None]  # returns a problem message, or None when fine
@@ -468,7 +468,7 @@ def collect_config(
 
 def _locations(merged: Nested, places: Mapping, environ: Mapping[str, str]) -> list[Problem]:
     """Output and state paths that no storage accepts on the platform this run will use."""
-    platform = platform_of(merged.get("runtime", {}), environ)
+    platform = detect_platform(merged.get("runtime", {}).get("platform"), environ)
     problems = []
     for key in ("output_base_path", "state_path"):
         value = merged.get("extraction", {}).get(key)

@@ -18,6 +18,7 @@ from ..domain.services import one_line
 from .boundary import EXIT_BAD_INPUT, EXIT_OK, guarded
 from .config import LoadedConfig, Nested, collect_config, flag_overrides
 from .container import Container, build_container
+from .run_ids import run_name
 from .tables_file import days_not_over, load_tables
 
 SECRET_KEYS = ("user", "password", "url")
@@ -118,7 +119,6 @@ def _wiring_problems(
 
 def run_id_problems(run_id: str | None) -> list[Problem]:
     """The --run-id checked as a run would check it."""
-    from .app import run_name  # app builds on this module: import at call time
 
     try:
         run_name(run_id, dt.datetime.now(dt.UTC))
