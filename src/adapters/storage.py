@@ -120,7 +120,3 @@ class HadoopManifestStore:
     def discard(self, path: str) -> None:
         """Delete a run directory tree."""
         self._fs.delete(path, recursive=True)
-
-    def read(self, output_path: str) -> str | None:
-        """The manifest's text, or None when the directory is not committed."""
-        return self._fs.read_text(f"{output_path}/{MANIFEST}")

@@ -325,14 +325,6 @@ def _syntax_problem(where: str, number: int, line: str) -> Problem:
     )
 
 
-def read_ini(text: str, where: str) -> Nested:
-    """Parse INI text or raise InputError listing every syntax problem, each with its line."""
-    layer, problems = parse_ini(text, where)
-    if problems:
-        raise InputError(problems)
-    return layer.values
-
-
 def normalise(layer: Layer, environ: Mapping[str, str]) -> tuple[Layer, list[Problem]]:
     """Map legacy keys, reject unknown ones, expand ${VAR}; the layer in target keys, problems."""
     problems: list[Problem] = []
