@@ -171,6 +171,20 @@ def _day_task(spec: TableSpec, options: PlanOptions, day: dt.date, redo: bool) -
     return ExtractionTask(spec, Mode.INCREMENTAL, path, window, replaces_commit=redo, day=day)
 
 
+REDO_ELSEWHERE = (
+    "day {day} is already committed by another run of this table (a run directory in the "
+    "day's folder); to extract it again, rerun that run id with --force, which replaces its output"
+)
+
+
+def day_committed_elsewhere(task: ExtractionTask, state: TableState, committed_here: bool) -> bool:
+    """A daily task whose day the state holds from an output at another path: writing it
+    would commit the day's rows a second time (only the run that wrote a day redoes it)."""
+    if task.day is None or committed_here:
+        return False
+    return covers(state.covered_days(), task.day)
+
+
 def settle(state: TableState, committed: bool) -> TableState:
     """The state once its pending write is settled: a committed output moves the watermark,
     an uncommitted one is forgotten. `extract` saves this; `preview` only shows it."""

@@ -14,9 +14,23 @@ import attrs
 
 from .errors import DataExtractorError
 from .model import ExtractionPlan, PlannedSkip, TableSpec, TableState
-from .planning import PlanOptions, plan_run, settle
+from .planning import REDO_ELSEWHERE, PlanOptions, day_committed_elsewhere, plan_run, settle
 from .ports import ManifestStore, StateStore
 from .services import RunRequest, pending_committed
+
+
+def _without_second_copies(
+    plan: ExtractionPlan, states: dict[str, TableState], manifests: ManifestStore
+) -> ExtractionPlan:
+    """The days `run` would skip because another run's output holds them (see _extract)."""
+    keep, skip = [], []
+    for task in plan.tasks:
+        here = task.day is not None and manifests.exists(task.output_path)
+        if day_committed_elsewhere(task, states[task.key], here):
+            skip.append(PlannedSkip(task.spec, REDO_ELSEWHERE.format(day=task.day)))
+        else:
+            keep.append(task)
+    return attrs.evolve(plan, tasks=tuple(keep), skipped=plan.skipped + tuple(skip))
 
 
 @attrs.frozen
@@ -44,7 +58,7 @@ def preview(
     run_date = state.recorded_run_date(request.run_id) or request.today
     options = PlanOptions(request.run_id, run_date, request.output_base, request.force)
     planned = [spec for spec in specs if spec.key not in unreadable]
-    plan = plan_run(planned, states, options)
+    plan = _without_second_copies(plan_run(planned, states, options), states, manifests)
     broken = tuple(PlannedSkip(s, f"error: {unreadable[s.key]}") for s in specs if s not in planned)
     order = tuple(spec.key for spec in specs)
     plan = attrs.evolve(plan, skipped=plan.skipped + broken, table_order=order)

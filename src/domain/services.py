@@ -23,7 +23,15 @@ from .model import (
     TableState,
     WriteStats,
 )
-from .planning import PlanOptions, largest_first, plan_run, settle, watermark_after
+from .planning import (
+    REDO_ELSEWHERE,
+    PlanOptions,
+    day_committed_elsewhere,
+    largest_first,
+    plan_run,
+    settle,
+    watermark_after,
+)
 from .ports import Clock, DatasetWriter, ManifestStore, ProgressReporter, SourceReader, StateStore
 
 log = logging.getLogger(__name__)
@@ -213,6 +221,9 @@ class ExtractionService:
                 task.output_path,
                 note=f"output already committed at {task.output_path}",
             )
+        if day_committed_elsewhere(task, self.state.load(task.key), committed_here):
+            note = REDO_ELSEWHERE.format(day=task.day)
+            return TableResult(task.key, Status.SKIPPED, task.mode, None, note=note)
         task = self._close_window(task)
         if _nothing_new(task):
             return TableResult(

@@ -15,6 +15,7 @@ from data_extractor.domain.model import (
     TableState,
 )
 from data_extractor.domain.planning import PlanOptions, plan_run
+from data_extractor.domain.preview import preview
 from data_extractor.domain.services import ExtractionService, RunRequest, RunSettings, extract
 from tests.fakes import (
     FakeClock,
@@ -118,3 +119,23 @@ def test_days_left_waiting_after_a_failed_day_are_shown_as_finished_too():
     assert "not attempted" in (report.results[1].note or "")
     # The live display counts every task of the run as done, so it reaches its total.
     assert len(service.progress.finished) - before == len(plan.tasks) == service.progress.total
+
+
+def test_a_forced_day_under_a_new_run_id_is_not_committed_twice():
+    source = FakeSource()
+    source.tables = {EVENTS.key: hourly_rows(8)}
+    service = service_over(source)
+    run_on(service, "r1", dt.date(2024, 3, 2))  # commits everything before 03-02
+    run_on(service, "r2", dt.date(2024, 3, 3))  # commits 03-02
+    once = sorted(committed_rows(service, EVENTS.key))
+    request = RunRequest("r3", dt.date(2024, 3, 3), "/lake", True)
+    shown = preview(service.state, service.manifests, [EVENTS], request).plan  # plan == run
+    assert shown.tasks == () and "rerun that run id" in shown.skipped[0].reason
+    forced = extract(service, [EVENTS], request)[1]
+    [result] = forced.results
+    assert result.status is Status.SKIPPED and "rerun that run id with --force" in result.note
+    assert sorted(committed_rows(service, EVENTS.key)) == once
+    # The run that wrote the day redoes it in place: still every row once.
+    redo = extract(service, [EVENTS], RunRequest("r2", dt.date(2024, 3, 3), "/lake", True))[1]
+    assert [r.status for r in redo.results] == [Status.SUCCEEDED]
+    assert sorted(committed_rows(service, EVENTS.key)) == once
