@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import platform
@@ -16,9 +17,16 @@ from .contenders.common import JDBC_JAR
 RESULTS = Path(__file__).parent / "results"
 
 
+def _installed(package: str) -> str | None:
+    """A package's version, or None when it is not installed (`--only` without it)."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 def machine() -> dict[str, Any]:
     """Cores, RAM, CPU model and the versions that matter for the numbers."""
-    import connectorx
     import pyarrow
     import pyspark
 
@@ -32,7 +40,7 @@ def machine() -> dict[str, Any]:
         "spark": pyspark.__version__,
         "pgjdbc": _jar_version(JDBC_JAR),
         "postgresql": _postgres_version(),
-        "connectorx": connectorx.__version__,
+        "connectorx": _installed("connectorx"),
         "commit": _git_commit(),
         "pyarrow": pyarrow.__version__,
     }
