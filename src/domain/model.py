@@ -130,7 +130,8 @@ class Window:
             raise ExtractionError(
                 f"the lower bound {lower} of cursor {self.column} is a {_kind(lower)}, but the "
                 f"column's values are {_kind(upper)}s (such as {upper}): give this table an "
-                "initial_watermark of the cursor's type"
+                "initial_watermark of the cursor's type (or, if its committed watermark is of the "
+                "old type, forget it: data-extractor state reset --table)"
             )
         return attrs.evolve(self, lower=lower, upper=upper)
 

@@ -221,7 +221,9 @@ class ExtractionService:
                 task.output_path,
                 note=f"output already committed at {task.output_path}",
             )
-        if day_committed_elsewhere(task, self.state.load(task.key), committed_here):
+        # Loaded once: until this task saves it, only this task changes this table's state.
+        state = self.state.load(task.key)
+        if day_committed_elsewhere(task, state, committed_here):
             note = REDO_ELSEWHERE.format(day=task.day)
             return TableResult(task.key, Status.SKIPPED, task.mode, None, note=note)
         task = self._close_window(task)
@@ -234,7 +236,6 @@ class ExtractionService:
                 task.window,
                 note="no new rows since the committed watermark",
             )
-        state = self.state.load(task.key)
         watermark = watermark_after(task, state)
         # A redo writes beside the committed output, which stays until the new one commits.
         staging = _staged(task.output_path) if committed_here else None
