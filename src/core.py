@@ -19,17 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from .adapters.secrets import Redactor
-from .domain.errors import InputError
 from .domain.model import RunReport, Status
-from .domain.specs import parse_table_specs
 from .entrypoints import app
-from .entrypoints.config import LEGACY_KEYS, load_config
-from .entrypoints.container import Container, build_container
-from .entrypoints.tables_file import days_not_over
+from .entrypoints.bootstrap import Prepared, more_tables, prepare, shut_down, start
+from .entrypoints.config import LEGACY_KEYS
+from .entrypoints.container import Container
 
 # The original keyword arguments are the original config keys.
 LEGACY_ARGUMENTS = LEGACY_KEYS
-TABLE_CONFIGS = "table_configs"  # how problems in the Python API's tables are located
 
 
 def config_overrides(
@@ -92,8 +89,7 @@ class DataExtractor:
         self._overrides = config_overrides(arguments, settings, imply_oracle=config_path is None)
         self._config_path = Path(config_path) if config_path is not None else None
         self._environ = dict(os.environ if environ is None else environ)
-        self._container: Container | None = None
-        self._merged: dict | None = None
+        self._ready: Prepared | None = None
         self.last_report: RunReport | None = None
 
     def __repr__(self) -> str:
@@ -103,25 +99,23 @@ class DataExtractor:
         """Overrides a subclass adds on top of the arguments (Databricks: widgets)."""
         return {}
 
-    def _prepared(self) -> tuple[Container, dict]:
-        if self._container is None or self._merged is None:
+    def _prepared(self) -> Prepared:
+        """Inputs checked and the container built, once, as every entry point does."""
+        if self._ready is None:
             flags = {s: dict(v) for s, v in self._overrides.items()}
             if self.platform != "auto":
                 flags.setdefault("runtime", {})["platform"] = self.platform
             for section, values in self.extra_overrides().items():
                 flags.setdefault(section, {}).update(values)
-            merged = load_config(self._config_path, flags, self._environ)
-            container = build_container(merged)
-            container.redactor.override(self._redactor)
-            app.configure_logging(self._redactor, merged)
-            container.jdbc_settings()  # resolves secrets now: a missing one is bad input
-            self._container, self._merged = container, merged
-        return self._container, self._merged
+            ready = prepare(self._config_path, flags, self._redactor, environ=self._environ)
+            start(ready)
+            self._ready = ready
+        return self._ready
 
     @property
     def container(self) -> Container:
         """The wired container (built on first use)."""
-        return self._prepared()[0]
+        return self._prepared().container
 
     def extract_tables_parallel(
         self,
@@ -130,15 +124,9 @@ class DataExtractor:
         force: bool = False,
     ) -> dict[str, bool]:
         """Extract the tables concurrently; {table_name: succeeded} (already committed = True)."""
-        container, merged = self._prepared()
-        default_source = merged.get("extraction", {}).get("default_source") or None
-        initial = merged.get("extraction", {}).get("initial_watermark") or None
-        specs = parse_table_specs(list(table_configs), TABLE_CONFIGS, default_source, initial)
-        timezone = merged.get("extraction", {}).get("timezone")
-        not_over = days_not_over(specs, TABLE_CONFIGS, timezone, container.clock().now())
-        if not_over:
-            raise InputError(not_over)
-        report, _ = app.run_extraction(container, specs, merged, run_id, force, None)
+        ready = self._prepared()
+        specs = more_tables(ready, table_configs)
+        report, _ = app.run_extraction(ready.container, specs, ready.values, run_id, force, None)
         self.last_report = report
         # Keyed by table name as before; by source/table where two sources share a name.
         counts = Counter(spec.table_name for spec in specs)
@@ -174,5 +162,5 @@ class DataExtractor:
 
     def cleanup(self) -> None:
         """Stop the SparkSession if this extractor started it; a borrowed one keeps running."""
-        if self._container is not None:
-            self._container.session_provider().stop()
+        if self._ready is not None:
+            shut_down(self._ready)

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from ..domain.errors import DataExtractorError, InputError, Problem
-from ..domain.services import one_line
+from ..domain.reasons import one_line
 from .files import FileEntry, FileSystem
 from .location import InvalidLocationError, StorageLocation
 from .secrets import EnvSecretStore, Redactor, env_name_for

@@ -14,23 +14,17 @@ from ..adapters.serialization import (
     PLAN_FORMAT,
     cursor_to_json,
     report_to_json,
-    state_to_json,
     window_to_json,
 )
-from ..domain.errors import DataExtractorError, InputError, Problem
+from ..domain.errors import InputError, Problem
 from ..domain.model import RunReport
-from ..domain.preview import preview
-from .app import (
-    ReportNotWrittenError,
-    prepare,
-    prepare_config,
-    run_extraction,
-    run_request,
-    spark_released,
-)
+from ..usecases.preview import preview
+from .app import ReportNotWrittenError, run_extraction, run_request
+from .bootstrap import prepare, running
 from .boundary import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, guarded
 from .config import flag_overrides
 from .init_files import SOURCE_TYPES, write_init_files
+from .state_commands import state
 from .summary import render_plan, render_report
 from .validate import validate
 from .verify import run_verify
@@ -156,12 +150,13 @@ def run(
         runtime["log_level"] = "warning" if quiet else "debug"
     if log_format:
         runtime["log_format"] = log_format
-    container, specs, merged = prepare(config, tables, flags, redactor)
-    if sys.stderr.isatty() and not (quiet or as_json):
-        container.config.runtime.progress.from_value("live")
-    with spark_released(container):
+    live = sys.stderr.isatty() and not (quiet or as_json)
+    ready = prepare(config, flags, redactor, tables=tables, progress="live" if live else "log")
+    with running(ready) as container:
         try:
-            result, report_path = run_extraction(container, specs, merged, run_id, force, report)
+            result, report_path = run_extraction(
+                container, ready.specs, ready.values, run_id, force, report
+            )
         except ReportNotWrittenError as exc:
             # The commits stand: show them, then say what failed.
             click.echo(redactor.redact(_summary(exc.result, as_json)))
@@ -192,15 +187,15 @@ def plan(
 ) -> int:
     """Show what a run would read and write, with its SQL; reads no data."""
     assert redactor is not None
-    container, specs, merged = prepare(
-        config, tables, flag_overrides(output, max_workers, databricks), redactor
-    )
-    # The run's own request and settle rule, read-only: the plan is the one `run` executes.
-    request = run_request(container, merged, run_id, force=False)
-    shown = preview(container.state_store(), container.manifests(), specs, request)
-    the_plan = shown.plan
-    reader = container.reader()
-    sql = {t.output_path: reader.describe(t) for t in the_plan.tasks}  # one per day
+    flags = flag_overrides(output, max_workers, databricks)
+    ready = prepare(config, flags, redactor, tables=tables)
+    with running(ready) as container:
+        # The run's own request and settle rule, read-only: the plan is the one `run` executes.
+        request = run_request(container, ready.values, run_id, force=False)
+        shown = preview(container.state_store(), container.manifests(), ready.specs, request)
+        the_plan = shown.plan
+        reader = container.reader()
+        sql = {t.output_path: reader.describe(t) for t in the_plan.tasks}  # one per day
     if as_json:
         body = {
             "format_version": PLAN_FORMAT,
@@ -242,85 +237,6 @@ def demo(output: Path, redactor: Redactor | None = None) -> int:
 
     assert redactor is not None
     return run_demo(output, redactor)
-
-
-@cli.group()
-def state() -> None:
-    """Show or reset committed watermarks (state lives beside the data)."""
-
-
-def _state_options(f: Callable) -> Callable:
-    f = click.option("--table", "table", help="Only this table (source/table, or table).")(f)
-    f = click.option("--output", help="Override [extraction] output_base_path.")(f)
-    return click.option("--config", type=click.Path(path_type=Path), required=True)(f)
-
-
-def _matching(keys: list[str], table: str | None) -> list[str]:
-    if table is None:
-        return keys
-    return [k for k in keys if k == table or k.split("/", 1)[1] == table]
-
-
-@state.command("show")
-@_state_options
-@click.option("--json", "as_json", is_flag=True, help="Print the state as JSON.")
-@guarded
-def state_show(
-    config: Path,
-    table: str | None,
-    output: str | None,
-    as_json: bool = False,
-    redactor: Redactor | None = None,
-) -> int:
-    """Print each table's watermark, last committed run and any write left in flight."""
-    assert redactor is not None
-    store = prepare_config(config, flag_overrides(output, None, False), redactor).state_store()
-    body, unreadable = {}, {}
-    for key in _matching(store.table_keys(), table):
-        try:
-            body[key] = json.loads(state_to_json(store.load(key)))
-        except DataExtractorError as exc:  # a corrupt version: report it, show the others
-            unreadable[key] = str(exc)
-    if as_json:
-        body.update({key: {"error": reason} for key, reason in unreadable.items()})
-        click.echo(json.dumps(dict(sorted(body.items())), indent=2))
-        return EXIT_FAILED if unreadable else EXIT_OK
-    for key, item in body.items():
-        mark = item["watermark"]["value"] if item["watermark"] else "-"
-        pending = " (write in flight)" if item["pending"] else ""
-        click.echo(f"{key}: watermark {mark}, last run {item['last_run_id']}{pending}")
-    for key, reason in unreadable.items():
-        click.echo(f"{key}: error: {reason}")
-    if not body and not unreadable:
-        click.echo("no state yet: the next run of every table is a full extract")
-    return EXIT_FAILED if unreadable else EXIT_OK
-
-
-@state.command("reset")
-@_state_options
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@guarded
-def state_reset(
-    config: Path,
-    table: str | None,
-    output: str | None,
-    yes: bool = False,
-    redactor: Redactor | None = None,
-) -> int:
-    """Forget watermarks so the next run extracts the tables in full again."""
-    assert redactor is not None
-    store = prepare_config(config, flag_overrides(output, None, False), redactor).state_store()
-    keys = _matching(store.table_keys(), table)
-    if not keys:
-        click.echo("nothing to reset")
-        return EXIT_OK
-    if not yes:
-        click.confirm(f"reset {len(keys)} table(s): {', '.join(keys)}?", abort=True)
-    with store.lock("state-reset"):
-        for key in keys:
-            store.reset(key)
-            click.echo(f"reset {key}")
-    return EXIT_OK
 
 
 @cli.command()
@@ -378,3 +294,4 @@ def main() -> None:
 
 
 cli.add_command(validate)
+cli.add_command(state)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Protocol
 
 from dependency_injector import containers, providers
 
@@ -28,8 +29,17 @@ from ..adapters.secrets import EnvSecretStore, Redactor
 from ..adapters.spark_session import LocalSparkSessionProvider, SparkSettings
 from ..adapters.state import HadoopStateStore
 from ..adapters.storage import HadoopManifestStore, SparkDatasetWriter, require_output_format
-from ..domain.services import ExtractionService, RunSettings, one_line
+from ..domain.reasons import one_line
 from ..domain.specs import parse_byte_size
+from ..usecases.extraction_service import ExtractionService, RunSettings
+from .logs import logging_lifecycle
+
+
+class SessionProvider(Protocol):
+    """What the session resource needs of a session provider: a way to stop what it started."""
+
+    def stop(self) -> None:
+        """Stop the session if this provider started it."""
 
 
 def _opt(section: Mapping[str, str], key: str) -> str | None:
@@ -116,18 +126,35 @@ def platform_of(runtime: Mapping[str, str], environ: Mapping[str, str] = os.envi
     return detect_platform(runtime.get("platform"), environ)
 
 
+def session_lifecycle(provider: SessionProvider) -> Iterator[SessionProvider]:
+    """The session resource: shutdown stops a session the tool started, never a borrowed one."""
+    try:
+        yield provider
+    finally:
+        provider.stop()
+
+
 class Container(containers.DeclarativeContainer):
     """The application's object graph; tests override single providers with fakes."""
 
     config = providers.Configuration()
 
-    redactor = providers.Singleton(Redactor)
+    # Given by the entry point that made it (it may hold secrets already): Container(redactor=...).
+    redactor = providers.Dependency(instance_of=Redactor)
+    # Started by the bootstrap; stopped with the other resources by shutdown_resources().
+    logging = providers.Resource(
+        logging_lifecycle, redactor, config.runtime.log_level, config.runtime.log_format
+    )
 
     spark_settings = providers.Singleton(spark_settings, config.spark, config.database)
     session_provider = providers.Selector(
         config.runtime.resolved_platform,
-        local=providers.Singleton(LocalSparkSessionProvider, spark_settings),
-        databricks=providers.Singleton(DatabricksSessionProvider),
+        local=providers.Resource(
+            session_lifecycle, providers.Singleton(LocalSparkSessionProvider, spark_settings)
+        ),
+        databricks=providers.Resource(
+            session_lifecycle, providers.Singleton(DatabricksSessionProvider)
+        ),
     )
     secrets = providers.Selector(
         config.runtime.resolved_platform,
@@ -211,13 +238,17 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-def build_container(merged: Mapping[str, Mapping[str, str]]) -> Container:
-    """A container configured from validated config values."""
-    container = Container()
+def build_container(
+    merged: Mapping[str, Mapping[str, str]], redactor: Redactor, progress: str = "log"
+) -> Container:
+    """A container configured from validated config values, with the entry point's redactor.
+
+    progress is `log` (log lines) unless an entry point asks for the live display.
+    """
+    container = Container(redactor=redactor)
     values = {section: dict(items) for section, items in merged.items()}
     runtime = values.setdefault("runtime", {})
     runtime["resolved_platform"] = platform_of(runtime)
-    # Log lines unless an entry point asks for the live display (a TTY, not --quiet).
-    runtime.setdefault("progress", "log")
+    runtime["progress"] = progress
     container.config.from_dict(values)
     return container

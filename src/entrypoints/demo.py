@@ -10,7 +10,8 @@ import click
 
 from ..adapters.demo_source import DerbyDemoDatabase
 from ..adapters.secrets import Redactor
-from .app import prepare, run_extraction, spark_released
+from .app import run_extraction
+from .bootstrap import prepare, running
 from .summary import render_report
 
 MARKER = ".data-extractor-demo"
@@ -68,8 +69,9 @@ def run_demo(output: Path, redactor: Redactor) -> int:
     """Create the source, extract (first run: full), add orders, extract again (incremental)."""
     output = _fresh_folder(output)
     config, tables = write_demo_files(output)
-    container, specs, merged = prepare(config, tables, {}, redactor)
-    with spark_released(container):
+    ready = prepare(config, {}, redactor, tables=tables)
+    specs, merged = ready.specs, ready.values
+    with running(ready) as container:
         source = DerbyDemoDatabase(container.session_provider(), str(output / "source-db"))
         click.echo("building the demo database (Derby, embedded)...")
         source.create()

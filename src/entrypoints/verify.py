@@ -16,12 +16,11 @@ from ..adapters.lake import (
 from ..adapters.location import to_spark_path
 from ..adapters.secrets import Redactor
 from ..domain.errors import InputError, Problem
-from ..domain.model import TableSpec
-from ..domain.verify import LakeVerifier, VerifyReport
-from .app import prepare, prepare_config, spark_released
+from ..domain.verify import VerifyReport
+from ..usecases.verify import LakeVerifier, verify_lake
+from .bootstrap import Prepared, prepare, running
 from .config import flag_overrides
 from .container import Container, platform_of
-from .tables_file import load_tables
 
 
 def build_verifier(container: Container, merged: dict, source: bool) -> LakeVerifier:
@@ -41,21 +40,13 @@ def build_verifier(container: Container, merged: dict, source: bool) -> LakeVeri
 
 def load_for_verify(
     config: Path, tables: Path | None, output: str | None, source: bool, redactor: Redactor
-) -> tuple[Container, dict, tuple[TableSpec, ...] | None]:
-    """The container and config, with the tables file's specs when one is given."""
+) -> Prepared:
+    """The config (and tables, when given) checked; the source's secrets only with --source."""
+    if source and tables is None:
+        problem = Problem("--source", None, "needs --tables: it says how each table is read")
+        raise InputError([problem])
     flags = flag_overrides(output, None, False)
-    if source:
-        if tables is None:
-            problem = Problem("--source", None, "needs --tables: it says how each table is read")
-            raise InputError([problem])
-        container, specs, merged = prepare(config, tables, flags, redactor)  # resolves secrets
-        return container, merged, tuple(specs)
-    container = prepare_config(config, flags, redactor)
-    merged = container.config()
-    if tables is None:
-        return container, merged, None
-    default_source = merged.get("extraction", {}).get("default_source") or None
-    return container, merged, load_tables(tables, default_source)
+    return prepare(config, flags, redactor, tables=tables, reads_source=source)
 
 
 def report_json(report: VerifyReport) -> str:
@@ -93,11 +84,10 @@ def run_verify(
     redactor: Redactor,
 ) -> int:
     """Check the lake; print one line per problem (or JSON); 0 clean, 1 with problems."""
-    container, merged, specs = load_for_verify(config, tables, output, source, redactor)
-    store = container.state_store()
-    keys = [s.key for s in specs] if specs is not None else store.table_keys()
-    by_key = {s.key: s for s in specs or ()}
-    with spark_released(container):
-        report = build_verifier(container, merged, source).verify(keys, by_key)
+    ready = load_for_verify(config, tables, output, source, redactor)
+    with running(ready) as container:
+        verifier = build_verifier(container, ready.values, source)
+        specs = ready.specs if tables is not None else None
+        report = verify_lake(verifier, container.state_store(), specs)
     click.echo(redactor.redact(report_json(report) if as_json else render(report)))
     return report.exit_code

@@ -18,7 +18,7 @@ from pyspark.sql import SparkSession
 
 from data_extractor.adapters.databricks import DatabricksSessionProvider, cluster_sizing
 from data_extractor.adapters.jdbc.reader import JdbcSourceReader
-from data_extractor.entrypoints import app
+from data_extractor.entrypoints import logs
 from tests.conftest import PG_JAR, ROOT, write_config
 from tests.helpers import committed_outputs, manifest, read_rows, run_cli, write_tables
 
@@ -102,13 +102,13 @@ def databricks(spark, monkeypatch, tmp_path):
 @pytest.fixture
 def captured_logs(monkeypatch, caplog):
     """Every record of the tool's loggers reaches caplog (the tool's logger does not propagate)."""
-    original = app.setup_logging
+    original = logs.setup_logging
 
     def setup_and_capture(*args, **kwargs):
         original(*args, **kwargs)
         logging.getLogger("data_extractor").addHandler(caplog.handler)
 
-    monkeypatch.setattr(app, "setup_logging", setup_and_capture)
+    monkeypatch.setattr(logs, "setup_logging", setup_and_capture)
     caplog.set_level(logging.DEBUG)
     yield caplog
     logging.getLogger("data_extractor").removeHandler(caplog.handler)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from data_extractor.entrypoints import app
+from data_extractor.entrypoints import logs
 from tests.conftest import PG_JAR, write_config
 from tests.helpers import run_cli, write_tables
 
@@ -47,13 +47,13 @@ def source(pg_admin, pg_schema) -> str:
 @pytest.fixture
 def captured_logs(monkeypatch, caplog):
     """Every record of the tool's loggers reaches caplog (the tool's logger does not propagate)."""
-    original = app.setup_logging
+    original = logs.setup_logging
 
     def setup_and_capture(*args, **kwargs):
         original(*args, **kwargs)
         logging.getLogger("data_extractor").addHandler(caplog.handler)
 
-    monkeypatch.setattr(app, "setup_logging", setup_and_capture)
+    monkeypatch.setattr(logs, "setup_logging", setup_and_capture)
     caplog.set_level(logging.DEBUG)
     yield caplog
     logging.getLogger("data_extractor").removeHandler(caplog.handler)

@@ -11,7 +11,7 @@ import pytest
 from data_extractor.adapters.secrets import Redactor
 from data_extractor.domain.errors import InputError
 from data_extractor.domain.specs import parse_byte_size
-from data_extractor.entrypoints.app import setup_logging
+from data_extractor.entrypoints.bootstrap import inspect_inputs
 from data_extractor.entrypoints.config import (
     collect_config,
     ini_lines,
@@ -19,7 +19,8 @@ from data_extractor.entrypoints.config import (
     location_problem,
     parse_ini,
 )
-from data_extractor.entrypoints.validate import inspect_inputs, run_id_problems
+from data_extractor.entrypoints.logs import setup_logging
+from data_extractor.entrypoints.validate import run_id_problems
 
 GOOD = """[database]
 type = postgresql

@@ -15,8 +15,9 @@ from data_extractor.domain.model import (
     TableState,
 )
 from data_extractor.domain.planning import PlanOptions, plan_run
-from data_extractor.domain.preview import preview
-from data_extractor.domain.services import ExtractionService, RunRequest, RunSettings, extract
+from data_extractor.usecases.extract import RunRequest, extract
+from data_extractor.usecases.extraction_service import ExtractionService, RunSettings
+from data_extractor.usecases.preview import preview
 from tests.fakes import (
     FakeClock,
     FakeManifests,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from data_extractor.adapters.secrets import Redactor
 from data_extractor.entrypoints.config import load_config
 from data_extractor.entrypoints.container import build_container
 from data_extractor.entrypoints.init_files import SOURCE_TYPES, config_text, write_init_files
@@ -27,7 +28,7 @@ def test_generated_files_pass_the_tools_own_validation(tmp_path, source, databri
     specs = load_tables(tables, merged["extraction"]["default_source"])
     assert [s.key for s in specs][0].startswith(f"{source}/")
     assert any(s.incremental_column for s in specs) and any(not s.incremental_column for s in specs)
-    container = build_container(merged)
+    container = build_container(merged, Redactor())
     for spec in specs:  # the source's dialect can name each table
         assert container.dialect().table(spec.schema_name, spec.table_name)
     expected = "databricks" if databricks else "local"

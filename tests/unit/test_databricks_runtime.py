@@ -308,15 +308,18 @@ def _merged(platform: str, **extraction: str) -> dict:
 
 
 def test_container_picks_databricks_adapters_without_touching_spark():
-    container = build_container(_merged("databricks"))
+    container = build_container(_merged("databricks"), Redactor())
     assert isinstance(container.session_provider(), DatabricksSessionProvider)
     assert isinstance(container.secrets(), DatabricksSecretStore)
     assert isinstance(container.filesystem(), DatabricksFileSystem)
-    local = build_container(_merged("local"))
+    local = build_container(_merged("local"), Redactor())
     assert type(local.secrets()) is EnvSecretStore
     assert isinstance(local.filesystem(), RoutingFileSystem)
     assert local.run_settings().max_workers == 4  # unset: the local default
-    assert build_container(_merged("local", max_workers="9")).run_settings().max_workers == 9
+    assert (
+        build_container(_merged("local", max_workers="9"), Redactor()).run_settings().max_workers
+        == 9
+    )
 
 
 def test_bad_output_base_path_in_config_exits_2_naming_the_file_and_key(tmp_path: Path):

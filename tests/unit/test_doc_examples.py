@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from data_extractor.adapters.secrets import Redactor, env_name_for
+from data_extractor.entrypoints.bootstrap import inspect_inputs
 from data_extractor.entrypoints.config import ENV_REF, flag_overrides
-from data_extractor.entrypoints.validate import inspect_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 FENCE = re.compile(r"^```ini\n(.*?)^```", re.MULTILINE | re.DOTALL)

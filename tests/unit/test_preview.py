@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from data_extractor.domain.preview import preview
-from data_extractor.domain.services import RunRequest, extract
+from data_extractor.usecases.extract import RunRequest, extract
+from data_extractor.usecases.preview import preview
 from tests.unit.test_services import CUSTOMERS, ORDERS, T0, make_world, rows, run
 
 

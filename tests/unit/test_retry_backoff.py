@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from data_extractor.adapters.secrets import Redactor
 from data_extractor.domain.errors import TransientSourceError
 from data_extractor.domain.model import Status, Strategy, TableSpec
-from data_extractor.domain.services import ExtractionService, RunRequest, RunSettings, extract
 from data_extractor.entrypoints.container import build_container
+from data_extractor.usecases.extract import RunRequest, extract
+from data_extractor.usecases.extraction_service import ExtractionService, RunSettings
 from tests.fakes import (
     FakeClock,
     FakeManifests,
@@ -66,7 +68,7 @@ def test_retry_backoff_max_seconds_caps_each_sleep():
         "spark": {},
         "runtime": {"platform": "local"},
     }
-    settings = build_container(merged).run_settings()
+    settings = build_container(merged, Redactor()).run_settings()
     assert (settings.attempts, settings.backoff_seconds, settings.max_backoff_seconds) == (5, 3, 5)
     svc = service(settings)
     svc.reader.failures[ORDERS.key] = [TransientSourceError("timed out")] * 9

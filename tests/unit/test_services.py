@@ -8,7 +8,8 @@ import pytest
 
 from data_extractor.domain.errors import RunLockedError, TransientSourceError
 from data_extractor.domain.model import Lookback, Mode, Status, Strategy, TableSpec
-from data_extractor.domain.services import ExtractionService, RunRequest, RunSettings, extract
+from data_extractor.usecases.extract import RunRequest, extract
+from data_extractor.usecases.extraction_service import ExtractionService, RunSettings
 from tests.fakes import (
     FakeClock,
     FakeManifests,

@@ -15,7 +15,8 @@ from data_extractor.domain.model import (
     Window,
     WriteStats,
 )
-from data_extractor.domain.verify import LakeOutput, LakeVerifier
+from data_extractor.domain.verify import LakeOutput
+from data_extractor.usecases.verify import LakeVerifier
 from tests.fakes import FakeStateStore
 
 KEY = "pg/events"

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import attrs
 
-from .errors import ExtractionError, RunLockedError, TransientSourceError
-from .model import (
+from ..domain.errors import TransientSourceError
+from ..domain.model import (
     ExtractionPlan,
     ExtractionTask,
     Manifest,
@@ -19,20 +19,25 @@ from .model import (
     RunReport,
     Status,
     TableResult,
-    TableSpec,
     TableState,
     WriteStats,
 )
-from .planning import (
+from ..domain.planning import (
     REDO_ELSEWHERE,
-    PlanOptions,
     day_committed_elsewhere,
     largest_first,
-    plan_run,
-    settle,
     watermark_after,
 )
-from .ports import Clock, DatasetWriter, ManifestStore, ProgressReporter, SourceReader, StateStore
+from ..domain.ports import (
+    Clock,
+    DatasetWriter,
+    ManifestStore,
+    ProgressReporter,
+    SourceReader,
+    StateStore,
+)
+from ..domain.reasons import one_line
+from .recovery import recover, replaced_path, staged_path, switch_in
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +57,6 @@ class RunSettings:
         return min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1))
 
 
-def one_line(exc: BaseException) -> str:
-    """A short reason for a report: the exception's first non-empty line."""
-    text = str(exc).strip() or type(exc).__name__
-    first = text.splitlines()[0].strip()
-    return first if len(first) <= 300 else first[:297] + "..."
-
-
 @attrs.define
 class ExtractionService:
     """Executes an ExtractionPlan and commits each table's output in the safe order."""
@@ -75,64 +73,10 @@ class ExtractionService:
     unreadable: dict[str, Exception] = attrs.field(factory=dict)
 
     def recover(self, table_keys: Iterable[str]) -> dict[str, TableState]:
-        """Load each table's state, settling writes a crashed run left in flight.
-
-        A pending output whose manifest exists was committed: its watermark moves
-        forward now. One without a manifest was never committed and is forgotten.
-        A redo's staged output is switched in when complete, else deleted. A table
-        whose state cannot be read fails alone (in `_extract`); the others go on.
-        """
-        states = {}
-        for key in table_keys:
-            try:
-                state = self.state.load(key)
-                if state.pending is not None:
-                    state = self._settle(key, state, state.pending)
-            except RunLockedError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - one table's state never blocks the others
-                log.debug("%s: state unusable", key, exc_info=True)
-                self.unreadable[key] = exc
-                state = TableState()
-            states[key] = state
-        return states
-
-    def _settle(self, key: str, state: TableState, pending: PendingCommit) -> TableState:
-        if pending.staging_path is not None:
-            forward = self._settle_redo(pending.staging_path, pending.output_path)
-        else:
-            forward = self.manifests.exists(pending.output_path)
-        if forward:
-            log.info("%s: settling committed output %s", key, pending.output_path)
-        else:
-            log.info("%s: discarding uncommitted output of run %s", key, pending.run_id)
-        saved = self.state.save(key, settle(state, forward))
-        if pending.staging_path is not None:
-            self.manifests.discard(_replaced(pending.output_path))
-        return saved
-
-    def _settle_redo(self, staging: str, final: str) -> bool:
-        """Finish or roll back a redo's switch; True when the staged output is now `final`."""
-        backup = _replaced(final)
-        if self.manifests.exists(staging):  # complete: roll forward
-            self._switch(staging, final)
-            return True
-        if self.manifests.present(staging):  # never complete: the committed output stays
-            self.manifests.discard(staging)
-        if self.manifests.present(backup) and not self.manifests.present(final):
-            self.manifests.move(backup, final)  # moved aside, never replaced: put it back
-            return False
-        # Moved aside and replaced: the staged output is in place, only the state lags.
-        return self.manifests.present(backup)
-
-    def _switch(self, staging: str, final: str) -> None:
-        """Move the committed output aside, then the complete staged one into its place."""
-        self.state.fence()
-        backup = _replaced(final)
-        if self.manifests.present(final) and not self.manifests.move(final, backup):
-            raise ExtractionError(f"cannot move {final} aside: {backup} is in the way")
-        if not self.manifests.move(staging, final):
-            raise ExtractionError(f"cannot move {staging} to {final}: the name is taken")
+        """Each table's state with crashed writes settled; an unreadable table fails alone."""
+        recovered = recover(self.state, self.manifests, table_keys)
+        self.unreadable.update(recovered.unreadable)
+        return recovered.states
 
     def run(self, plan: ExtractionPlan) -> RunReport:
         """Run the plan's tables in parallel, each isolated; one table's days one by one."""
@@ -238,17 +182,17 @@ class ExtractionService:
             )
         watermark = watermark_after(task, state)
         # A redo writes beside the committed output, which stays until the new one commits.
-        staging = _staged(task.output_path) if committed_here else None
+        staging = staged_path(task.output_path) if committed_here else None
         if staging is not None:  # leftovers of an earlier, settled redo
             self.manifests.discard(staging)
-            self.manifests.discard(_replaced(task.output_path))
+            self.manifests.discard(replaced_path(task.output_path))
         pending = PendingCommit(run_id, task.output_path, watermark, task.window, staging)
         state = self.state.save(task.key, attrs.evolve(state, pending=pending))
         stats = self._write(task, run_id, staging)
         committed = state.committed(run_id, task.output_path, watermark, stats.rows, stats.bytes)
         self.state.save(task.key, committed)
         if staging is not None:
-            self.manifests.discard(_replaced(task.output_path))
+            self.manifests.discard(replaced_path(task.output_path))
         return TableResult(
             task.key, Status.SUCCEEDED, task.mode, task.output_path, task.window, stats
         )
@@ -273,7 +217,7 @@ class ExtractionService:
         self.state.fence()  # a run that lost the lock commits nothing more
         self.manifests.write(manifest, target.output_path)
         if staging is not None:
-            self._switch(staging, task.output_path)
+            switch_in(self.state, self.manifests, staging, task.output_path)
         return stats
 
     def _close_window(self, task: ExtractionTask) -> ExtractionTask:
@@ -293,61 +237,8 @@ def by_table(tasks: Sequence[ExtractionTask]) -> list[list[ExtractionTask]]:
     return [sorted(g, key=lambda t: t.day or dt.date.min) for g in groups.values()]
 
 
-def pending_committed(manifests: ManifestStore, pending: PendingCommit) -> bool:
-    """Whether recovery would roll this pending write forward, judged without changing a thing.
-
-    The same decision `_settle` takes while it acts: a first write is committed when its
-    manifest exists; a redo when its staged output is complete, or already switched in.
-    """
-    if pending.staging_path is None:
-        return manifests.exists(pending.output_path)
-    backup = _replaced(pending.output_path)
-    if manifests.exists(pending.staging_path):
-        return True
-    return manifests.present(backup) and manifests.present(pending.output_path)
-
-
-def _staged(output_path: str) -> str:
-    """Where a redo writes: beside the output, `_`-prefixed so readers of the folder skip it."""
-    head, _, name = output_path.rstrip("/").rpartition("/")
-    return f"{head}/_{name}.staging"
-
-
-def _replaced(output_path: str) -> str:
-    """Where a redo moves the committed output aside until the new one is committed."""
-    head, _, name = output_path.rstrip("/").rpartition("/")
-    return f"{head}/_{name}.replaced"
-
-
 def _nothing_new(task: ExtractionTask) -> bool:
     window = task.window
     if window is None or task.mode is Mode.FULL:
         return False
     return window.upper is None or window.is_empty
-
-
-@attrs.frozen
-class RunRequest:
-    """What the user asked for: which run, which day it is, where output goes."""
-
-    run_id: str
-    today: dt.date
-    output_base: str
-    force: bool = False
-    consistent_snapshot: bool = False
-
-
-def extract(
-    service: ExtractionService, specs: Sequence[TableSpec], request: RunRequest
-) -> tuple[ExtractionPlan, RunReport]:
-    """The whole use case: lock, settle crashed writes, plan from committed state, run."""
-    with service.state.lock(request.run_id):
-        states = service.recover(spec.key for spec in specs)
-        run_date = service.state.run_date(request.run_id, request.today)
-        # Read once, before any table: every table of the run then reads as of it.
-        snapshot = service.reader.current_snapshot() if request.consistent_snapshot else None
-        options = PlanOptions(
-            request.run_id, run_date, request.output_base, request.force, snapshot
-        )
-        plan = plan_run(specs, states, options)
-        return plan, service.run(plan)

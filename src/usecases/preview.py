@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 import attrs
 
-from .errors import DataExtractorError
-from .model import ExtractionPlan, PlannedSkip, TableSpec, TableState
-from .planning import REDO_ELSEWHERE, PlanOptions, day_committed_elsewhere, plan_run, settle
-from .ports import ManifestStore, StateStore
-from .services import RunRequest, pending_committed
+from ..domain.errors import DataExtractorError
+from ..domain.model import ExtractionPlan, PlannedSkip, TableSpec, TableState
+from ..domain.planning import REDO_ELSEWHERE, PlanOptions, day_committed_elsewhere, plan_run, settle
+from ..domain.ports import ManifestStore, StateStore
+from .extract import RunRequest
+from .recovery import pending_committed
 
 
 def _without_second_copies(
