@@ -62,7 +62,7 @@ def render_state(view: StateView) -> str:
         item = json.loads(state_to_json(state))
         mark = item["watermark"]["value"] if item["watermark"] else "-"
         pending = " (write in flight)" if item["pending"] else ""
-        lines.append(f"{key}: watermark {mark}, last run {item.last_run_id}{pending}")
+        lines.append(f"{key}: watermark {mark}, last run {item['last_run_id']}{pending}")
     lines += [f"{key}: error: {reason}" for key, reason in view.unreadable.items()]
     if not lines:
         lines.append("no state yet: the next run of every table is a full extract")
