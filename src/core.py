@@ -126,7 +126,7 @@ class DataExtractor:
         """Extract the tables concurrently; {table_name: succeeded} (already committed = True)."""
         ready = self._prepared()
         specs = more_tables(ready, table_configs)
-        report, _ = app.run_extraction(ready.container, specs, ready.values, run_id, force, None)
+        report, _ = app.run_extraction(ready.container, specs, run_id, force, None)
         self.last_report = report
         # Keyed by table name as before; by source/table where two sources share a name.
         counts = Counter(spec.table_name for spec in specs)

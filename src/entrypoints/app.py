@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
 
 from ..adapters.location import to_spark_path
 from ..adapters.serialization import report_to_json
 from ..domain.errors import DataExtractorError
-from ..domain.model import RunReport
+from ..domain.model import RunReport, TableSpec
 from ..usecases.extract import RunRequest, extract
 from .container import Container
 from .run_ids import run_name, today
@@ -16,28 +16,28 @@ from .run_ids import run_name, today
 log = logging.getLogger("data_extractor")
 
 
-def run_request(container: Container, merged: dict, run_id: str | None, force: bool) -> RunRequest:
+def run_request(container: Container, run_id: str | None, force: bool) -> RunRequest:
     """What `run` (and `plan`, which shows it) asks for: the run's id, today, the lake."""
     now = container.clock().now()
+    extraction = container.settings().extraction
     return RunRequest(
         run_name(run_id, now),
-        today(merged, now),
-        to_spark_path(merged["extraction"]["output_base_path"]),
+        today(extraction.timezone, now),
+        to_spark_path(extraction.output_base_path or ""),
         force,
-        merged["extraction"].get("consistent_snapshot", "false").lower() == "true",
+        extraction.consistent_snapshot,
     )
 
 
 def run_extraction(
     container: Container,
-    specs: Any,
-    merged: dict,
+    specs: Sequence[TableSpec],
     run_id: str | None,
     force: bool,
     report: str | None,
 ) -> tuple[RunReport, str]:
     """Run the extraction and write its report; returns the report and where it went."""
-    request = run_request(container, merged, run_id, force)
+    request = run_request(container, run_id, force)
     # Start (or borrow) Spark before the clock runs for any table: JVM start-up is the run's
     # cost, not the first tables'.
     log.info("starting Spark")

@@ -25,6 +25,7 @@ from ..domain.reasons import one_line
 from ..domain.specs import parse_table_specs
 from .config import LoadedConfig, Nested, collect_config
 from .container import Container, build_container
+from .settings import Settings
 from .tables_file import days_not_over, load_tables
 
 SECRET_KEYS = ("user", "password", "url")
@@ -47,11 +48,15 @@ class Inputs:
 
 @attrs.frozen
 class Prepared:
-    """Valid inputs and the one container wired from them."""
+    """Valid inputs and the one container wired from them (with their typed settings)."""
 
     container: Container
-    values: Nested
     specs: tuple[TableSpec, ...] = ()
+
+    @property
+    def settings(self) -> Settings:
+        """The config, typed once."""
+        return self.container.settings()
 
 
 def inspect_inputs(
@@ -108,16 +113,16 @@ def prepare(
     )
     if inputs.problems or inputs.container is None:
         raise InputError(inputs.problems)
-    return Prepared(inputs.container, inputs.values, inputs.specs)
+    return Prepared(inputs.container, inputs.specs)
 
 
 def more_tables(ready: Prepared, entries: Sequence[Mapping[str, Any]]) -> tuple[TableSpec, ...]:
     """Tables given after preparing (the Python API's calls), checked as a tables file is."""
-    extraction = ready.values.get("extraction", {})
-    initial = extraction.get("initial_watermark") or None
-    specs, problems = _specs(entries, extraction.get("default_source") or None, initial)
+    extraction = ready.settings.extraction
+    initial, default_source = extraction.initial_watermark, extraction.default_source
+    specs, problems = _specs(entries, default_source, initial)
     now = ready.container.clock().now()
-    problems += days_not_over(specs, TABLE_CONFIGS, extraction.get("timezone"), now)
+    problems += days_not_over(specs, TABLE_CONFIGS, extraction.timezone, now)
     if not problems:
         problems += _table_wiring_problems(ready.container, specs, TABLE_CONFIGS)
     if problems:

@@ -154,9 +154,7 @@ def run(
     ready = prepare(config, flags, redactor, tables=tables, progress="live" if live else "log")
     with running(ready) as container:
         try:
-            result, report_path = run_extraction(
-                container, ready.specs, ready.values, run_id, force, report
-            )
+            result, report_path = run_extraction(container, ready.specs, run_id, force, report)
         except ReportNotWrittenError as exc:
             # The commits stand: show them, then say what failed.
             click.echo(redactor.redact(_summary(exc.result, as_json)))
@@ -191,7 +189,7 @@ def plan(
     ready = prepare(config, flags, redactor, tables=tables)
     with running(ready) as container:
         # The run's own request and settle rule, read-only: the plan is the one `run` executes.
-        request = run_request(container, ready.values, run_id, force=False)
+        request = run_request(container, run_id, force=False)
         shown = preview(container.state_store(), container.manifests(), ready.specs, request)
         the_plan = shown.plan
         reader = container.reader()

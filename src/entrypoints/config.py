@@ -6,173 +6,20 @@ of them are reported together.
 
 from __future__ import annotations
 
-import ast
-import configparser
 import re
-import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 
 import attrs
 
 from ..adapters.databricks import detect_platform
-from ..adapters.jdbc import ALIASES, DIALECTS
-from ..adapters.location import StorageLocation
 from ..domain.errors import InputError, Problem
-from ..domain.specs import did_you_mean, parse_byte_size, parse_initial_watermark
+from ..domain.specs import did_you_mean
+from .config_checks import database_types, location_problem
+from .ini_reader import Layer, Lines, Nested, parse_ini
+from .settings import SCHEMA
 
-Nested = dict[str, dict[str, str]]
-Check = Callable[[str], str | None]  # returns a problem message, or None when fine
-Lines = dict[tuple[str, str | None], int]  # (section, key; None = its header) -> first line
-
-
-def _int(minimum: int) -> Check:
-    def check(value: str) -> str | None:
-        try:
-            number = int(value)
-        except ValueError:
-            return f"expected a whole number, got {value!r}"
-        return None if number >= minimum else f"must be at least {minimum}, got {number}"
-
-    return check
-
-
-def _float(value: str) -> str | None:
-    try:
-        return None if float(value) >= 0 else f"must not be negative, got {value}"
-    except ValueError:
-        return f"expected a number, got {value!r}"
-
-
-def _choice(*choices: str) -> Check:
-    def check(value: str) -> str | None:
-        if value.lower() in choices:
-            return None
-        return f"{value!r} is not one of {', '.join(choices)}" + did_you_mean(value, choices)
-
-    return check
-
-
-def _timezone(value: str) -> str | None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return f"unknown time zone {value!r}; use an IANA name such as UTC or Europe/Paris"
-    return None
-
-
-def _text(value: str) -> str | None:
-    return None
-
-
-def _initial_watermark(value: str) -> str | None:
-    try:
-        parse_initial_watermark(value)
-    except ValueError:
-        return (
-            f"{value!r} is not a date (YYYY-MM-DD), a timestamp (YYYY-MM-DD HH:MM:SS, "
-            "optionally +HH:MM) or a number"
-        )
-    return None
-
-
-def database_types() -> tuple[str, ...]:
-    """The [database] types a dialect is registered for."""
-    return tuple(sorted(DIALECTS))
-
-
-def _database_type(value: str) -> str | None:
-    name = ALIASES.get(value.lower(), value.lower())
-    if name in DIALECTS:
-        return None
-    known = database_types()
-    return f"{value!r} is not a supported database type; use one of {', '.join(known)}" + (
-        did_you_mean(value.lower(), [*known, *ALIASES])
-    )
-
-
-def location_problem(value: str, platform: str = "local") -> str | None:
-    """Why no storage accepts a path as written on this platform, or None when one does."""
-    try:
-        location = StorageLocation.parse(value, platform=platform)
-    except InputError as exc:
-        return getattr(exc, "reason", None) or "; ".join(p.message for p in exc.problems)
-    except ValueError as exc:
-        return str(exc)
-    if location.kind == "dbfs" and platform != "databricks":
-        return (
-            "DBFS exists only on Databricks, and this run is local; write a local path or an "
-            "object-store URI, or run on Databricks (--databricks, [runtime] platform = databricks)"
-        )
-    return None
-
-
-def _number_mapping(value: str) -> str | None:
-    if re.fullmatch(r"(?i)string|double|decimal\(\s*\d{1,2}\s*,\s*\d{1,2}\s*\)", value.strip()):
-        return None
-    return f"{value!r} is not a number mapping; use decimal(38,18), decimal(p,s), string or double"
-
-
-def _byte_size(value: str) -> str | None:
-    try:
-        parse_byte_size(value)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
-SCHEMA: dict[str, dict[str, Check]] = {
-    "database": {
-        "type": _database_type,
-        "host": _text,
-        "port": _int(1),
-        "database": _text,
-        "service": _text,
-        "sid": _text,
-        "tns": _text,
-        "tns_admin": _text,
-        "user": _text,
-        "password": _text,
-        "url": _text,
-        "driver": _text,
-        "driver_jars": _text,
-        "driver_packages": _text,
-        "fetch_size": _int(1),
-        "init_statement": _text,
-        "number_mapping": _number_mapping,
-    },
-    "extraction": {
-        "output_base_path": _text,  # checked with the platform in mind: see _locations
-        "max_workers": _int(1),
-        "default_source": _text,
-        "state_path": _text,
-        "timezone": _timezone,
-        "retry_attempts": _int(1),
-        "retry_backoff_seconds": _float,
-        "retry_backoff_max_seconds": _float,
-        "output_format": _choice("parquet", "delta"),
-        "rows_per_file": _int(1),
-        "bytes_per_file": _byte_size,
-        "lock_lease_seconds": _int(10),
-        "rows_per_partition": _int(1000),
-        "consistent_snapshot": _choice("true", "false"),
-        "initial_watermark": _initial_watermark,  # tables without committed state start here
-    },
-    "spark": {
-        "master": _text,
-        "app_name": _text,
-        "jvm_class_cache": _choice("true", "false"),
-        "jvm_class_cache_dir": _text,
-    },
-    "runtime": {
-        "platform": _choice("auto", "local", "databricks"),
-        "log_level": _choice("debug", "info", "warning", "error"),
-        "log_format": _choice("text", "json"),
-    },
-}
-
-# Keys a run cannot do without, and what to write when one is empty.
 REQUIRED = {
     ("database", "type"): lambda: f"is required: one of {', '.join(database_types())}",
     ("extraction", "output_base_path"): lambda: (
@@ -193,28 +40,6 @@ LEGACY_KEYS = {
 }
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
-SECTION_LINE = re.compile(r"^\[(?P<name>.+)\]")
-KEY_LINE = re.compile(r"^(?P<key>[^=:]*?)\s*[=:]")
-NO_DEFAULT_SECTION = "\0"  # so a [DEFAULT] section is reported like any unknown one
-# `;` or `#` after whitespace starts a comment anywhere on a line, as configparser's
-# inline_comment_prefixes reads it (so `url = jdbc:...;db=x` keeps its semicolons).
-INLINE_COMMENT_PREFIXES = (";", "#")
-INLINE_COMMENT = re.compile(r"\s[;#].*$")
-BOM = "\ufeff"
-
-
-@attrs.frozen
-class Layer:
-    """One config source: where it is, its values, and the line of every section and key."""
-
-    where: str
-    values: Nested
-    lines: Lines = attrs.field(factory=dict)
-
-    def place(self, section: str, key: str | None = None) -> str:
-        """'file:line' of a key (or of its section's header), or just the file."""
-        line = self.lines.get((section, key)) or self.lines.get((section, None))
-        return f"{self.where}:{line}" if line else self.where
 
 
 @attrs.frozen
@@ -234,95 +59,6 @@ class LoadedConfig:
 def default_config_text() -> str:
     """The packaged container.ini: the wiring defaults."""
     return resources.files("data_extractor").joinpath("container.ini").read_text("utf-8")
-
-
-def ini_lines(text: str) -> tuple[Lines, list[tuple[str, str | None, int, int]]]:
-    """Lines of section headers (first) and keys (last); repeats as (section, key, line, first)."""
-    lines: Lines = {}
-    firsts: Lines = {}
-    repeats: list[tuple[str, str | None, int, int]] = []
-    section: str | None = None
-    in_value = False
-    for number, raw in enumerate(text.removeprefix(BOM).splitlines(), start=1):
-        stripped = INLINE_COMMENT.sub("", raw).strip()
-        if not stripped or stripped[0] in "#;" or (in_value and raw[0].isspace()):
-            continue
-        header = SECTION_LINE.match(stripped)
-        key = None if header else KEY_LINE.match(stripped)
-        if header:
-            section, name = header.group("name"), None
-        elif key and section is not None:
-            name = key.group("key")
-        else:
-            in_value = False
-            continue
-        in_value = name is not None
-        first = firsts.setdefault((section, name), number)
-        if first != number:
-            repeats.append((section, name, number, first))
-        if name is not None or first == number:  # a key's value in effect is its last one
-            lines[(section, name)] = number
-    return lines, repeats
-
-
-def parse_ini(text: str, where: str) -> tuple[Layer, list[Problem]]:
-    """Parse INI text (no interpolation: that is ours); what could be read, and its problems."""
-    lines, repeats = ini_lines(text)
-    problems = [_repeat_problem(where, *repeat) for repeat in repeats]
-    parser = configparser.ConfigParser(
-        interpolation=None,
-        strict=not repeats,
-        default_section=NO_DEFAULT_SECTION,
-        inline_comment_prefixes=INLINE_COMMENT_PREFIXES,
-    )
-    parser.optionxform = str  # keys keep their case, so a misspelling can be reported as written
-    try:
-        parser.read_string(text.removeprefix(BOM), source=where)
-    except configparser.MissingSectionHeaderError as exc:
-        line = exc.line.strip()
-        problems.append(
-            Problem(
-                f"{where}:{exc.lineno}",
-                None,
-                f"{line!r} comes before any section header; "
-                "start the file with a header such as [database]",
-            )
-        )
-        return Layer(where, {}, lines), problems
-    except configparser.ParsingError as exc:
-        problems += [_syntax_problem(where, number, line) for number, line in exc.errors]
-    except configparser.Error as exc:  # a repeat the line scan missed
-        message = " ".join(str(exc).split())
-        problems.append(Problem(where, None, f"not a valid INI file: {message}"))
-        return Layer(where, {}, lines), problems
-    values = {section: dict(parser[section]) for section in parser.sections()}
-    return Layer(where, values, lines), problems
-
-
-def _repeat_problem(where: str, section: str, key: str | None, line: int, first: int) -> Problem:
-    if key is None:
-        return Problem(
-            f"{where}:{line} [{section}]",
-            None,
-            f"section appears twice (first on line {first}); merge the two into one",
-        )
-    return Problem(
-        f"{where}:{line} [{section}]",
-        key,
-        f"is set twice (first on line {first}); keep only one of them",
-    )
-
-
-def _syntax_problem(where: str, number: int, line: str) -> Problem:
-    try:
-        text = str(ast.literal_eval(line)).strip()  # configparser gives the line's repr()
-    except (ValueError, SyntaxError):
-        text = line
-    return Problem(
-        f"{where}:{number}",
-        None,
-        f"cannot read {text!r}: write 'key = value', a [section] header or a # comment",
-    )
 
 
 def normalise(layer: Layer, environ: Mapping[str, str]) -> tuple[Layer, list[Problem]]:

@@ -26,13 +26,17 @@ from ..adapters.local_fs import LocalFileSystem, RoutingFileSystem
 from ..adapters.location import to_spark_path
 from ..adapters.progress import LoggingProgressReporter, RichProgressReporter, SparkRowMeter
 from ..adapters.secrets import EnvSecretStore, Redactor
-from ..adapters.spark_session import LocalSparkSessionProvider, SparkSettings
+from ..adapters.spark_session import LocalSparkSessionProvider
+
+# Two SparkSettings: the adapter's (what a session is built with) and the [spark] section.
+from ..adapters.spark_session import SparkSettings as SessionSettings
 from ..adapters.state import HadoopStateStore
 from ..adapters.storage import HadoopManifestStore, SparkDatasetWriter, require_output_format
 from ..domain.reasons import one_line
-from ..domain.specs import parse_byte_size
 from ..usecases.extraction_service import ExtractionService, RunSettings
 from .logs import logging_lifecycle
+from .settings import DatabaseSettings, ExtractionSettings, Settings, build_settings
+from .settings import SparkSettings as SparkSection
 
 
 class SessionProvider(Protocol):
@@ -42,65 +46,46 @@ class SessionProvider(Protocol):
         """Stop the session if this provider started it."""
 
 
-def _opt(section: Mapping[str, str], key: str) -> str | None:
-    value = (section.get(key) or "").strip()
-    return value or None
-
-
-def _list(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
-def jdbc_settings(database: Mapping[str, str], secrets: EnvSecretStore) -> JdbcSettings:
+def jdbc_settings(database: DatabaseSettings, secrets: EnvSecretStore) -> JdbcSettings:
     """JdbcSettings from [database], with secret references resolved."""
     where = "config [database]"
-    port = _opt(database, "port")
-    fetch = _opt(database, "fetch_size")
     return JdbcSettings(
-        type=database["type"],
-        host=_opt(database, "host"),
-        port=int(port) if port else None,
-        database=_opt(database, "database"),
-        service=_opt(database, "service"),
-        sid=_opt(database, "sid"),
-        tns=_opt(database, "tns"),
-        tns_admin=_opt(database, "tns_admin"),
-        user=secrets.resolve(_opt(database, "user"), where, "user"),
-        password=secrets.resolve(_opt(database, "password"), where, "password"),
-        url=secrets.resolve(_opt(database, "url"), where, "url"),
-        driver=_opt(database, "driver"),
-        driver_jars=_list(_opt(database, "driver_jars")),
-        driver_packages=_list(_opt(database, "driver_packages")),
-        fetch_size=int(fetch) if fetch else None,
-        init_statement=_opt(database, "init_statement"),
+        type=database.type or "",
+        host=database.host,
+        port=database.port,
+        database=database.database,
+        service=database.service,
+        sid=database.sid,
+        tns=database.tns,
+        tns_admin=database.tns_admin,
+        user=secrets.resolve(database.user, where, "user"),
+        password=secrets.resolve(database.password, where, "password"),
+        url=secrets.resolve(database.url, where, "url"),
+        driver=database.driver,
+        driver_jars=database.driver_jars,
+        driver_packages=database.driver_packages,
+        fetch_size=database.fetch_size,
+        init_statement=database.init_statement,
     )
 
 
-def spark_settings(spark: Mapping[str, str], database: Mapping[str, str]) -> SparkSettings:
-    """SparkSettings from [spark], with the driver jars or packages of [database]."""
-    conf = tuple((k, v) for k, v in spark.items() if k.startswith("spark.") and v)
-    return SparkSettings(
-        master=_opt(spark, "master") or "local[*]",
-        app_name=_opt(spark, "app_name") or "data-extractor",
-        jars=_list(_opt(database, "driver_jars")),
-        packages=_list(_opt(database, "driver_packages")),
-        conf=conf,
+def session_settings(spark: SparkSection, database: DatabaseSettings) -> SessionSettings:
+    """What a local session is built with: [spark], and the driver jars or packages."""
+    return SessionSettings(
+        master=spark.master or "local[*]",
+        app_name=spark.app_name or "data-extractor",
+        jars=database.driver_jars,
+        packages=database.driver_packages,
+        conf=spark.conf,
         class_cache=class_cache_folder(spark),
     )
 
 
-def byte_size(text: str | None) -> int | None:
-    """'128MB', '1GB', '512KB' or a plain number of bytes (binary multiples); None if unset."""
-    if not text:
-        return None
-    return parse_byte_size(text)
-
-
-def class_cache_folder(spark: Mapping[str, str]) -> str | None:
+def class_cache_folder(spark: SparkSection) -> str | None:
     """Where JVM class archives go: jvm_class_cache_dir or the user cache; None when off."""
-    if (_opt(spark, "jvm_class_cache") or "true").lower() == "false":
+    if not spark.jvm_class_cache:
         return None
-    folder = _opt(spark, "jvm_class_cache_dir")
+    folder = spark.jvm_class_cache_dir
     return os.path.expanduser(folder) if folder else str(default_class_cache_folder())
 
 
@@ -109,16 +94,15 @@ def reason_describer(redactor: Redactor):
     return lambda exc: redactor.redact(one_line(exc))
 
 
-def max_backoff(value: str | None) -> float:
+def max_backoff(value: float | None) -> float:
     """retry_backoff_max_seconds, or RunSettings' own cap when the key is unset."""
-    text = (value or "").strip()
-    return float(text) if text else RunSettings().max_backoff_seconds
+    return RunSettings().max_backoff_seconds if value is None else value
 
 
-def state_root(extraction: Mapping[str, str]) -> str:
+def state_root(extraction: ExtractionSettings) -> str:
     """Where state lives: state_path, or _state beside the data."""
-    explicit = _opt(extraction, "state_path")
-    return to_spark_path(explicit or f"{extraction['output_base_path'].rstrip('/')}/_state")
+    base = (extraction.output_base_path or "").rstrip("/")
+    return to_spark_path(extraction.state_path or f"{base}/_state")
 
 
 def platform_of(runtime: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> str:
@@ -137,52 +121,50 @@ def session_lifecycle(provider: SessionProvider) -> Iterator[SessionProvider]:
 class Container(containers.DeclarativeContainer):
     """The application's object graph; tests override single providers with fakes."""
 
-    config = providers.Configuration()
-
-    # Given by the entry point that made it (it may hold secrets already): Container(redactor=...).
+    # Both given by the entry point that made it: Container(settings=..., redactor=...).
+    settings = providers.Dependency(instance_of=Settings)
+    # The redactor may already hold secrets (a literal password of the Python API).
     redactor = providers.Dependency(instance_of=Redactor)
-    # Started by the bootstrap; stopped with the other resources by shutdown_resources().
-    logging = providers.Resource(
-        logging_lifecycle, redactor, config.runtime.log_level, config.runtime.log_format
-    )
+    database = settings.provided.database
+    extraction = settings.provided.extraction
+    runtime = settings.provided.runtime
 
-    spark_settings = providers.Singleton(spark_settings, config.spark, config.database)
+    # Started by the bootstrap; stopped with the other resources by shutdown_resources().
+    logging = providers.Resource(logging_lifecycle, redactor, runtime.log_level, runtime.log_format)
+
+    session_settings = providers.Singleton(session_settings, settings.provided.spark, database)
     session_provider = providers.Selector(
-        config.runtime.resolved_platform,
+        runtime.resolved_platform,
         local=providers.Resource(
-            session_lifecycle, providers.Singleton(LocalSparkSessionProvider, spark_settings)
+            session_lifecycle, providers.Singleton(LocalSparkSessionProvider, session_settings)
         ),
         databricks=providers.Resource(
             session_lifecycle, providers.Singleton(DatabricksSessionProvider)
         ),
     )
     secrets = providers.Selector(
-        config.runtime.resolved_platform,
+        runtime.resolved_platform,
         local=providers.Singleton(EnvSecretStore, redactor),
         databricks=providers.Singleton(
             DatabricksSecretStore, redactor, providers.Singleton(DbutilsLocator, session_provider)
         ),
     )
 
-    jdbc_settings = providers.Singleton(jdbc_settings, config.database, secrets)
+    jdbc_settings = providers.Singleton(jdbc_settings, database, secrets)
     dialect = providers.Singleton(
         dialect_for,
-        config.database.type.required(),
-        number_mapping=providers.Callable(_opt, config.database, "number_mapping"),
-        time_zone=providers.Callable(_opt, config.extraction, "timezone"),
+        database.type,
+        number_mapping=database.number_mapping,
+        time_zone=extraction.timezone,
     )
     reader = providers.Singleton(
-        JdbcSourceReader,
-        session_provider,
-        jdbc_settings,
-        dialect,
-        config.extraction.rows_per_partition.as_int(),
+        JdbcSourceReader, session_provider, jdbc_settings, dialect, extraction.rows_per_partition
     )
 
     local_fs = providers.Singleton(LocalFileSystem)
     hadoop_fs = providers.Singleton(HadoopFileSystem, session_provider)
     filesystem = providers.Selector(
-        config.runtime.resolved_platform,
+        runtime.resolved_platform,
         local=providers.Singleton(RoutingFileSystem, local_fs, hadoop_fs),
         databricks=providers.Singleton(DatabricksFileSystem, local_fs, hadoop_fs, session_provider),
     )
@@ -190,22 +172,20 @@ class Container(containers.DeclarativeContainer):
         SparkDatasetWriter,
         filesystem,
         # Checked when the writer is made, before any table is read.
-        providers.Callable(
-            require_output_format, session_provider, config.extraction.output_format
-        ),
-        config.extraction.rows_per_file.as_int(),
-        providers.Callable(byte_size, config.extraction.bytes_per_file),
+        providers.Callable(require_output_format, session_provider, extraction.output_format),
+        extraction.rows_per_file,
+        extraction.bytes_per_file,
     )
     manifests = providers.Singleton(HadoopManifestStore, filesystem)
     state_store = providers.Singleton(
         HadoopStateStore,
         filesystem,
-        providers.Callable(state_root, config.extraction),
-        config.extraction.lock_lease_seconds.as_int(),
+        providers.Callable(state_root, extraction),
+        extraction.lock_lease_seconds,
     )
     clock = providers.Singleton(SystemClock)
     progress = providers.Selector(
-        config.runtime.progress,
+        runtime.progress,
         live=providers.Singleton(
             RichProgressReporter, providers.Singleton(SparkRowMeter, session_provider)
         ),
@@ -214,16 +194,11 @@ class Container(containers.DeclarativeContainer):
     run_settings = providers.Singleton(
         RunSettings,
         max_workers=providers.Callable(
-            resolve_max_workers,
-            config.extraction.max_workers,
-            config.runtime.resolved_platform,
-            session_provider,
+            resolve_max_workers, extraction.max_workers, runtime.resolved_platform, session_provider
         ),
-        attempts=config.extraction.retry_attempts.as_int(),
-        backoff_seconds=config.extraction.retry_backoff_seconds.as_float(),
-        max_backoff_seconds=providers.Callable(
-            max_backoff, config.extraction.retry_backoff_max_seconds
-        ),
+        attempts=extraction.retry_attempts,
+        backoff_seconds=extraction.retry_backoff_seconds,
+        max_backoff_seconds=providers.Callable(max_backoff, extraction.retry_backoff_max_seconds),
     )
     service = providers.Factory(
         ExtractionService,
@@ -241,14 +216,7 @@ class Container(containers.DeclarativeContainer):
 def build_container(
     merged: Mapping[str, Mapping[str, str]], redactor: Redactor, progress: str = "log"
 ) -> Container:
-    """A container configured from validated config values, with the entry point's redactor.
-
-    progress is `log` (log lines) unless an entry point asks for the live display.
-    """
-    container = Container(redactor=redactor)
-    values = {section: dict(items) for section, items in merged.items()}
-    runtime = values.setdefault("runtime", {})
-    runtime["resolved_platform"] = platform_of(runtime)
-    runtime["progress"] = progress
-    container.config.from_dict(values)
-    return container
+    """A container with the typed settings of validated config values, and the entry point's
+    redactor; progress is `log` (log lines) unless an entry point asks for the live display."""
+    platform = platform_of(merged.get("runtime", {}))
+    return Container(settings=build_settings(merged, platform, progress), redactor=redactor)

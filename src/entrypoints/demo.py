@@ -70,16 +70,16 @@ def run_demo(output: Path, redactor: Redactor) -> int:
     output = _fresh_folder(output)
     config, tables = write_demo_files(output)
     ready = prepare(config, {}, redactor, tables=tables)
-    specs, merged = ready.specs, ready.values
+    specs = ready.specs
     with running(ready) as container:
         source = DerbyDemoDatabase(container.session_provider(), str(output / "source-db"))
         click.echo("building the demo database (Derby, embedded)...")
         source.create()
-        first, _ = run_extraction(container, specs, merged, "demo_run_1", False, None)
+        first, _ = run_extraction(container, specs, "demo_run_1", False, None)
         click.echo("\nrun 1: no committed state yet, so every table is a full extract\n")
         click.echo(render_report(first))
         source.add_orders(1_000_000, NEW_ORDERS, "2025-01-01 00:00:00")
-        second, report = run_extraction(container, specs, merged, "demo_run_2", False, None)
+        second, report = run_extraction(container, specs, "demo_run_2", False, None)
         click.echo(f"\nrun 2: {NEW_ORDERS} new orders arrived; ORDERS reads only its new window\n")
         click.echo(render_report(second))
         click.echo(f"\nParquet under {output / 'lake'}; run report: {report}")

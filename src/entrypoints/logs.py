@@ -40,9 +40,11 @@ def setup_logging(redactor: Redactor, level: str = "info", log_format: str = "te
     logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
-def logging_lifecycle(redactor: Redactor, level: str, log_format: str) -> Iterator[None]:
+def logging_lifecycle(
+    redactor: Redactor, level: str | None, log_format: str | None
+) -> Iterator[None]:
     """The container's logging resource: set up on init, flushed on shutdown."""
-    setup_logging(redactor, level, log_format)
+    setup_logging(redactor, level or "info", log_format or "text")
     yield
     for handler in logging.getLogger("data_extractor").handlers:
         handler.flush()

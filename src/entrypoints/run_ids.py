@@ -21,7 +21,7 @@ def run_name(run_id: str | None, clock_now: dt.datetime) -> str:
     return run_id
 
 
-def today(merged: dict, now: dt.datetime) -> dt.date:
-    """The day it is now in [extraction] timezone."""
-    tz = zoneinfo.ZoneInfo(merged["extraction"].get("timezone") or "UTC")
+def today(timezone: str | None, now: dt.datetime) -> dt.date:
+    """The day it is now in [extraction] timezone (UTC when unset)."""
+    tz = zoneinfo.ZoneInfo(timezone or "UTC")
     return now.astimezone(tz).date()

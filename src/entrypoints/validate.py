@@ -90,7 +90,7 @@ def validate(redactor: Redactor, **options: Any) -> int:
     count = len(inputs.specs)
     if not problems and options["connect"] and inputs.container is not None:
         # An unreachable source raises SourceUnreachableError: exit 1, not bad input.
-        with running(Prepared(inputs.container, inputs.values, inputs.specs)) as container:
+        with running(Prepared(inputs.container, inputs.specs)) as container:
             problems += connect_problems(container, inputs.specs, str(tables))
     if problems:
         _report(problems, redactor)

@@ -20,13 +20,14 @@ from ..domain.verify import VerifyReport
 from ..usecases.verify import LakeVerifier, verify_lake
 from .bootstrap import Prepared, prepare, running
 from .config import flag_overrides
-from .container import Container, platform_of
+from .container import Container
 
 
-def build_verifier(container: Container, merged: dict, source: bool) -> LakeVerifier:
+def build_verifier(container: Container, source: bool) -> LakeVerifier:
     """The verify use case over the run's state, file system, session and (with source) reader."""
-    platform = platform_of(merged.get("runtime", {}))
-    base = to_spark_path(merged["extraction"]["output_base_path"])
+    settings = container.settings()
+    platform = settings.runtime.resolved_platform
+    base = to_spark_path(settings.extraction.output_base_path or "")
     footers = RoutingFooterReader(
         PyarrowFooterReader(), HadoopFooterReader(container.session_provider()), platform
     )
@@ -86,7 +87,7 @@ def run_verify(
     """Check the lake; print one line per problem (or JSON); 0 clean, 1 with problems."""
     ready = load_for_verify(config, tables, output, source, redactor)
     with running(ready) as container:
-        verifier = build_verifier(container, ready.values, source)
+        verifier = build_verifier(container, source)
         specs = ready.specs if tables is not None else None
         report = verify_lake(verifier, container.state_store(), specs)
     click.echo(redactor.redact(report_json(report) if as_json else render(report)))

@@ -32,7 +32,7 @@ def test_generated_files_pass_the_tools_own_validation(tmp_path, source, databri
     for spec in specs:  # the source's dialect can name each table
         assert container.dialect().table(spec.schema_name, spec.table_name)
     expected = "databricks" if databricks else "local"
-    assert container.config.runtime.resolved_platform() == expected
+    assert container.settings().runtime.resolved_platform == expected
 
 
 def test_databricks_flavour_uses_secret_scopes_and_a_volume():

@@ -10,6 +10,7 @@ from data_extractor.adapters import jvm_class_cache
 from data_extractor.adapters.jvm_class_cache import JvmClassCache, default_folder
 from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
 from data_extractor.entrypoints.container import class_cache_folder
+from data_extractor.entrypoints.settings import build_settings
 
 
 def test_first_start_writes_an_archive_at_exit_to_a_private_file(tmp_path: Path) -> None:
@@ -101,12 +102,17 @@ def test_default_folder_is_the_user_cache() -> None:
     assert default_folder({}) == home / ".cache" / "data-extractor" / "jvm"
 
 
+def _folder(spark: dict[str, str]) -> str | None:
+    """The class cache folder of a [spark] section, through the typed settings."""
+    return class_cache_folder(build_settings({"spark": spark}, "local").spark)
+
+
 def test_config_turns_the_cache_off_or_moves_it() -> None:
-    assert class_cache_folder({"jvm_class_cache": "false"}) is None
-    assert class_cache_folder({"jvm_class_cache": "FALSE"}) is None
-    assert class_cache_folder({"jvm_class_cache_dir": "/x/jvm"}) == "/x/jvm"
-    assert class_cache_folder({"jvm_class_cache_dir": "~/jvm"}) == os.path.expanduser("~/jvm")
-    assert class_cache_folder({}) == str(default_folder())
+    assert _folder({"jvm_class_cache": "false"}) is None
+    assert _folder({"jvm_class_cache": "FALSE"}) is None
+    assert _folder({"jvm_class_cache_dir": "/x/jvm"}) == "/x/jvm"
+    assert _folder({"jvm_class_cache_dir": "~/jvm"}) == os.path.expanduser("~/jvm")
+    assert _folder({}) == str(default_folder())
 
 
 def test_user_java_options_are_appended_to_the_tools_own() -> None:

@@ -1,0 +1,109 @@
+"""The checks a config value passes: each returns a problem message, or None when fine."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Callable
+
+from ..adapters.jdbc import ALIASES, DIALECTS
+from ..adapters.location import StorageLocation
+from ..domain.errors import InputError
+from ..domain.specs import did_you_mean, parse_byte_size, parse_initial_watermark
+
+Check = Callable[[str], str | None]  # returns a problem message, or None when fine
+
+
+def whole_number(minimum: int) -> Check:
+    def check(value: str) -> str | None:
+        try:
+            number = int(value)
+        except ValueError:
+            return f"expected a whole number, got {value!r}"
+        return None if number >= minimum else f"must be at least {minimum}, got {number}"
+
+    return check
+
+
+def non_negative(value: str) -> str | None:
+    try:
+        return None if float(value) >= 0 else f"must not be negative, got {value}"
+    except ValueError:
+        return f"expected a number, got {value!r}"
+
+
+def choice(*choices: str) -> Check:
+    def check(value: str) -> str | None:
+        if value.lower() in choices:
+            return None
+        return f"{value!r} is not one of {', '.join(choices)}" + did_you_mean(value, choices)
+
+    return check
+
+
+def time_zone(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r}; use an IANA name such as UTC or Europe/Paris"
+    return None
+
+
+def any_text(value: str) -> str | None:
+    return None
+
+
+def initial_watermark(value: str) -> str | None:
+    try:
+        parse_initial_watermark(value)
+    except ValueError:
+        return (
+            f"{value!r} is not a date (YYYY-MM-DD), a timestamp (YYYY-MM-DD HH:MM:SS, "
+            "optionally +HH:MM) or a number"
+        )
+    return None
+
+
+def database_types() -> tuple[str, ...]:
+    """The [database] types a dialect is registered for."""
+    return tuple(sorted(DIALECTS))
+
+
+def database_type(value: str) -> str | None:
+    name = ALIASES.get(value.lower(), value.lower())
+    if name in DIALECTS:
+        return None
+    known = database_types()
+    return f"{value!r} is not a supported database type; use one of {', '.join(known)}" + (
+        did_you_mean(value.lower(), [*known, *ALIASES])
+    )
+
+
+def location_problem(value: str, platform: str = "local") -> str | None:
+    """Why no storage accepts a path as written on this platform, or None when one does."""
+    try:
+        location = StorageLocation.parse(value, platform=platform)
+    except InputError as exc:
+        return getattr(exc, "reason", None) or "; ".join(p.message for p in exc.problems)
+    except ValueError as exc:
+        return str(exc)
+    if location.kind == "dbfs" and platform != "databricks":
+        return (
+            "DBFS exists only on Databricks, and this run is local; write a local path or an "
+            "object-store URI, or run on Databricks (--databricks, [runtime] platform = databricks)"
+        )
+    return None
+
+
+def number_mapping(value: str) -> str | None:
+    if re.fullmatch(r"(?i)string|double|decimal\(\s*\d{1,2}\s*,\s*\d{1,2}\s*\)", value.strip()):
+        return None
+    return f"{value!r} is not a number mapping; use decimal(38,18), decimal(p,s), string or double"
+
+
+def byte_size(value: str) -> str | None:
+    try:
+        parse_byte_size(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
