@@ -22,6 +22,8 @@ from dependency_injector import providers
 
 from data_extractor.adapters.local_fs import LocalFileSystem
 from data_extractor.adapters.storage import HadoopManifestStore
+from data_extractor.core import DataExtractor
+from data_extractor.domain.errors import InputError
 from data_extractor.domain.model import ExtractionTask, Manifest, TableSpec, WriteStats
 from data_extractor.entrypoints.cli import cli
 from data_extractor.entrypoints.container import Container
@@ -328,3 +330,47 @@ def test_init_writes_files_that_validate(world: World, tmp_path: Path):
     assert made.stdout.splitlines() == [f"wrote {config}", f"wrote {tables}"]
     again = world.invoke("init", "--config-out", str(config), "--tables-out", str(tables))
     assert again.exit_code == 2
+
+
+# -- the Python API: the same bootstrap ------------------------------------------------------
+def test_python_api_extracts_through_the_bootstrap_and_cleans_up(world: World):
+    extractor = DataExtractor(config_path=world.config)
+    entry = {"source_name": "shop", "table_name": "CUSTOMERS", "is_full_extract": True}
+
+    assert extractor.extract_tables_parallel([entry], run_id="api") == {"CUSTOMERS": True}
+    assert extractor.last_report is not None
+    assert [r.table for r in extractor.last_report.results] == [CUSTOMERS]
+    extractor.cleanup()
+    assert FakeSessions.stops == 1
+
+
+def test_python_api_checks_every_secret_and_the_wiring_before_reading(world: World, tmp_path):
+    config = tmp_path / "oracle.ini"
+    config.write_text(
+        "[database]\ntype = oracle\nhost = db.example\n"
+        "user = env:MISSING_USER\npassword = env:MISSING_PASSWORD\n"
+        f"[extraction]\noutput_base_path = {world.lake}\n",
+        encoding="utf-8",
+    )
+    extractor = DataExtractor(config_path=config, environ={})
+    with pytest.raises(InputError) as missing:
+        extractor.extract_tables_parallel([{"source_name": "hr", "table_name": "EMP"}])
+    named = " ".join(str(p) for p in missing.value.problems)
+    assert "MISSING_USER" in named and "MISSING_PASSWORD" in named
+
+    with Container.reader.override(providers.Callable(_unwired_reader)):
+        unwired = DataExtractor(config_path=world.config)
+        with pytest.raises(InputError) as no_service:
+            unwired.extract_tables_parallel([{"source_name": "hr", "table_name": "EMP"}])
+    assert "no service" in str(no_service.value.problems[0])
+    assert world.writer.outputs == {}
+
+
+def _unwired_reader() -> CheckedSource:
+    """A reader whose URL cannot be written, as an Oracle source without a service."""
+
+    class Unwired(CheckedSource):
+        def options(self) -> dict[str, str]:
+            raise ValueError("an Oracle source needs a service, sid, tns or url: no service")
+
+    return Unwired()
