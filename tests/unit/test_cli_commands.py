@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -194,9 +195,14 @@ def test_run_extracts_commits_and_writes_its_report(world: World):
 
 
 def test_run_quiet_verbose_and_json_logs_are_options(world: World):
-    for flags in (["--quiet"], ["--verbose", "--log-format", "json"]):
-        result = world.invoke("run", *world.files(), *flags)
-        assert result.exit_code == 0, result.output
+    quiet = world.invoke("run", *world.files(), "--quiet")
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == "", "warnings and errors only"
+    verbose = world.invoke("run", *world.files(), "--verbose", "--log-format", "json")
+    assert verbose.exit_code == 0, verbose.output
+    lines = [json.loads(line) for line in verbose.stderr.splitlines()]
+    assert lines and all(line["logger"].startswith("data_extractor") for line in lines)
+    assert logging.getLogger("data_extractor").level == logging.DEBUG
     both = world.invoke("run", *world.files(), "--quiet", "--verbose")
     assert both.exit_code == 2
     assert "choose one of the two" in both.stderr
