@@ -354,19 +354,6 @@ def _positive_int(c: _Collector, key: str, value: Any) -> int | None:
     return value
 
 
-BYTE_SIZE = re.compile(r"^\s*(\d+)\s*(?:([KMG])B?|B)?\s*$", re.IGNORECASE)
-BYTE_UNITS = {None: 1, "K": 2**10, "M": 2**20, "G": 2**30}
-
-
-def parse_byte_size(text: str) -> int:
-    """'128MB' (or 128M, 1GB, 512KB, a plain number of bytes) in bytes, binary multiples."""
-    match = BYTE_SIZE.match(text)
-    if not match or int(match.group(1)) < 1:
-        raise ValueError(f"expected a size such as 128MB, 1GB or 134217728, got {text!r}")
-    unit = match.group(2).upper() if match.group(2) else None
-    return int(match.group(1)) * BYTE_UNITS[unit]
-
-
 def parse_lookback(value: Any) -> Lookback:
     """'2h', '30 minutes', '1d' -> a duration; 100 or '100' -> a numeric margin."""
     if isinstance(value, bool):

@@ -9,9 +9,21 @@ from collections.abc import Callable
 from ..adapters.jdbc import ALIASES, DIALECTS
 from ..adapters.location import StorageLocation
 from ..domain.errors import InputError
-from ..domain.specs import did_you_mean, parse_byte_size, parse_initial_watermark
+from ..domain.specs import did_you_mean, parse_initial_watermark
 
 Check = Callable[[str], str | None]  # returns a problem message, or None when fine
+
+BYTE_SIZE = re.compile(r"^\s*(\d+)\s*(?:([KMG])B?|B)?\s*$", re.IGNORECASE)
+BYTE_UNITS = {None: 1, "K": 2**10, "M": 2**20, "G": 2**30}
+
+
+def parse_byte_size(text: str) -> int:
+    """'128MB' (or 128M, 1GB, 512KB, a plain number of bytes) in bytes, binary multiples."""
+    match = BYTE_SIZE.match(text)
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"expected a size such as 128MB, 1GB or 134217728, got {text!r}")
+    unit = match.group(2).upper() if match.group(2) else None
+    return int(match.group(1)) * BYTE_UNITS[unit]
 
 
 def whole_number(minimum: int) -> Check:

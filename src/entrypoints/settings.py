@@ -14,7 +14,6 @@ from typing import Any
 
 import attrs
 
-from ..domain.specs import parse_byte_size
 from .config_checks import (
     Check,
     any_text,
@@ -24,6 +23,7 @@ from .config_checks import (
     initial_watermark,
     non_negative,
     number_mapping,
+    parse_byte_size,
     time_zone,
     whole_number,
 )

@@ -10,10 +10,9 @@ import pytest
 
 from data_extractor.adapters.secrets import Redactor
 from data_extractor.domain.errors import InputError
-from data_extractor.domain.specs import parse_byte_size
 from data_extractor.entrypoints.bootstrap import inspect_inputs
 from data_extractor.entrypoints.config import collect_config, load_config
-from data_extractor.entrypoints.config_checks import location_problem
+from data_extractor.entrypoints.config_checks import location_problem, parse_byte_size
 from data_extractor.entrypoints.ini_reader import ini_lines, parse_ini
 from data_extractor.entrypoints.logs import setup_logging
 from data_extractor.entrypoints.validate import run_id_problems
