@@ -27,6 +27,8 @@ def parse_byte_size(text: str) -> int:
 
 
 def whole_number(minimum: int) -> Check:
+    """A whole number of at least `minimum`."""
+
     def check(value: str) -> str | None:
         try:
             number = int(value)
@@ -38,6 +40,7 @@ def whole_number(minimum: int) -> Check:
 
 
 def non_negative(value: str) -> str | None:
+    """A number, zero or more."""
     try:
         return None if float(value) >= 0 else f"must not be negative, got {value}"
     except ValueError:
@@ -45,6 +48,8 @@ def non_negative(value: str) -> str | None:
 
 
 def choice(*choices: str) -> Check:
+    """One of `choices`, in any case."""
+
     def check(value: str) -> str | None:
         if value.lower() in choices:
             return None
@@ -54,6 +59,7 @@ def choice(*choices: str) -> Check:
 
 
 def time_zone(value: str) -> str | None:
+    """An IANA time zone name."""
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -62,10 +68,12 @@ def time_zone(value: str) -> str | None:
 
 
 def any_text(value: str) -> str | None:
+    """Any text: the key is free-form (or checked elsewhere)."""
     return None
 
 
 def initial_watermark(value: str) -> str | None:
+    """A date, a timestamp or a number."""
     try:
         parse_initial_watermark(value)
     except ValueError:
@@ -82,6 +90,7 @@ def database_types() -> tuple[str, ...]:
 
 
 def database_type(value: str) -> str | None:
+    """A [database] type a dialect is registered for (or one of its aliases)."""
     name = ALIASES.get(value.lower(), value.lower())
     if name in DIALECTS:
         return None
@@ -108,12 +117,14 @@ def location_problem(value: str, platform: str = "local") -> str | None:
 
 
 def number_mapping(value: str) -> str | None:
+    """decimal(p,s), string or double."""
     if re.fullmatch(r"(?i)string|double|decimal\(\s*\d{1,2}\s*,\s*\d{1,2}\s*\)", value.strip()):
         return None
     return f"{value!r} is not a number mapping; use decimal(38,18), decimal(p,s), string or double"
 
 
 def byte_size(value: str) -> str | None:
+    """A size such as 128MB (see parse_byte_size)."""
     try:
         parse_byte_size(value)
     except ValueError as exc:
