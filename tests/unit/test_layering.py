@@ -16,10 +16,30 @@ FORBIDDEN = {
         "click",
         "data_extractor.adapters",
         "data_extractor.entrypoints",
+        "data_extractor.usecases",
+        "..adapters",
+        "..entrypoints",
+        "..usecases",
+    ),
+    # Use cases import only the domain: they run against fakes as they run against Spark.
+    "usecases": (
+        "pyspark",
+        "py4j",
+        "dependency_injector",
+        "click",
+        "data_extractor.adapters",
+        "data_extractor.entrypoints",
         "..adapters",
         "..entrypoints",
     ),
-    "adapters": ("data_extractor.entrypoints", "..entrypoints", "dependency_injector", "click"),
+    "adapters": (
+        "data_extractor.entrypoints",
+        "..entrypoints",
+        "data_extractor.usecases",
+        "..usecases",
+        "dependency_injector",
+        "click",
+    ),
 }
 
 
