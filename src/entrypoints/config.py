@@ -275,7 +275,9 @@ def parse_ini(text: str, where: str) -> tuple[Layer, list[Problem]]:
         default_section=NO_DEFAULT_SECTION,
         inline_comment_prefixes=INLINE_COMMENT_PREFIXES,
     )
-    parser.optionxform = str  # keys keep their case, so a misspelling can be reported as written
+    # Keys keep their case, so a misspelling can be reported as written. Assigning the hook on
+    # the instance is how configparser documents it; typeshed declares it a method.
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
     try:
         parser.read_string(text.removeprefix(BOM), source=where)
     except configparser.MissingSectionHeaderError as exc:
@@ -342,9 +344,9 @@ def normalise(layer: Layer, environ: Mapping[str, str]) -> tuple[Layer, list[Pro
                 known = list(SCHEMA[section]) + list(LEGACY_KEYS)
                 problems.append(Problem(where, key, "unknown key" + did_you_mean(key, known)))
                 continue
-            value, message = _expand(raw, environ)
-            if message:
-                problems.append(Problem(where, key, message))
+            value, missing = _expand(raw, environ)
+            if missing:
+                problems.append(Problem(where, key, missing))
                 continue
             values.setdefault(target[0], {})[target[1]] = value.strip()
             lines[target] = layer.lines.get((section, key), 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from dependency_injector import containers, providers
 
@@ -94,7 +94,7 @@ def class_cache_folder(spark: Mapping[str, str]) -> str | None:
     return os.path.expanduser(folder) if folder else str(default_class_cache_folder())
 
 
-def reason_describer(redactor: Redactor):
+def reason_describer(redactor: Redactor) -> Callable[[BaseException], str]:
     """How a failure is told in reports and logs: one line, secrets scrubbed."""
     return lambda exc: redactor.redact(one_line(exc))
 

@@ -80,7 +80,7 @@ class DriverQuery:
             statement = connection.createStatement()
             try:
                 result = statement.executeQuery(sql)
-                found = []
+                found: list[dict[str, tuple[str | None, str]]] = []
                 while len(found) < limit and result.next():
                     found.append(_row(result))
                 return found

@@ -245,7 +245,7 @@ class JdbcSourceReader:
         task = ExtractionTask(spec, Mode.INCREMENTAL if window else Mode.FULL, "", window)
         try:
             sql = self.select_sql(task, "COUNT(*) AS n")
-            return int(self._queries.first_row(sql, self.options(spec))["n"][0])
+            return int(self._queries.first_row(sql, self.options(spec))["n"][0] or 0)
         except Exception as exc:
             raise translate(exc, f"counting {spec.key}") from exc
 
