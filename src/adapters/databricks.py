@@ -16,6 +16,7 @@ from ..domain.services import one_line
 from .files import FileEntry, FileSystem
 from .location import InvalidLocationError, StorageLocation
 from .secrets import EnvSecretStore, Redactor, env_name_for
+from .session_provider import BorrowedSessions, SessionProvider
 from .spark_install import require_pyspark
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class DatabricksSessionProvider:
 class DbutilsLocator:
     """Finds dbutils the way Databricks documents for library code, once."""
 
-    def __init__(self, sessions: Any) -> None:
+    def __init__(self, sessions: SessionProvider) -> None:
         self._sessions = sessions
         self._lock = threading.Lock()
         self._resolved = False
@@ -296,7 +297,7 @@ def cluster_sizing(spark: Any) -> ClusterSizing:
     )
 
 
-def resolve_max_workers(setting: Any, platform: str, sessions: Any) -> int:
+def resolve_max_workers(setting: Any, platform: str, sessions: SessionProvider) -> int:
     """`[extraction] max_workers` when set; on Databricks from the cluster; else 4."""
     if setting not in (None, ""):
         return int(setting)
@@ -331,7 +332,7 @@ class DatabricksFileSystem:
         self,
         local: FileSystem,
         hadoop: FileSystem,
-        sessions: Any,
+        sessions: BorrowedSessions,
         fuse_roots: Mapping[str, str] = FUSE_ROOTS,
     ) -> None:
         self._local = local

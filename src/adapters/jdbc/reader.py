@@ -13,6 +13,7 @@ import attrs
 from ...domain.errors import ExtractionError
 from ...domain.model import CursorValue, ExtractionTask, Mode, SourceProbe, TableSpec, Window
 from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count, range_boundaries
+from ..session_provider import SessionProvider
 from ..spark_errors import translate
 from .dialect import ColumnPlan, Dialect, SourceColumn
 from .driver_query import DriverQuery
@@ -32,7 +33,7 @@ class JdbcSourceReader:
 
     def __init__(
         self,
-        sessions: Any,
+        sessions: SessionProvider,
         settings: JdbcSettings,
         dialect: Dialect,
         rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
