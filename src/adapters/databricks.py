@@ -253,11 +253,6 @@ def suggest_workers(parallelism: int, executors: int, shared: bool) -> int:
     return max(1, min(cap, slots // 2))
 
 
-def suggest_partitions(parallelism: int, workers: int) -> int:
-    """Read partitions per table so that `workers` tables at once fill the slots, no more."""
-    return max(1, max(1, parallelism) // max(1, workers))
-
-
 def is_shared_cluster(conf: Callable[[str], str | None]) -> bool:
     """True on shared (standard access mode, legacy high concurrency or table ACL) clusters."""
     mode = (conf("spark.databricks.clusterUsageTags.dataSecurityMode") or "").upper()
@@ -274,7 +269,6 @@ class ClusterSizing:
     executors: int
     shared: bool
     workers: int
-    partitions_per_table: int
 
 
 def cluster_sizing(spark: Any) -> ClusterSizing:
@@ -292,9 +286,7 @@ def cluster_sizing(spark: Any) -> ClusterSizing:
 
     shared = is_shared_cluster(conf)
     workers = suggest_workers(parallelism, executors, shared)
-    return ClusterSizing(
-        parallelism, executors, shared, workers, suggest_partitions(parallelism, workers)
-    )
+    return ClusterSizing(parallelism, executors, shared, workers)
 
 
 def resolve_max_workers(setting: Any, platform: str, sessions: SessionProvider) -> int:

@@ -171,14 +171,6 @@ class OracleDialect(Dialect):
             ) from None
         return f" AS OF TIMESTAMP {super().timestamp_literal(moment)}"
 
-    def relation_as_of(self, relation_sql: str, snapshot: str | int | dt.datetime | None) -> str:
-        """A table reference read as of the snapshot (tables and views only, not subqueries)."""
-        if relation_sql.lstrip().startswith("(") and snapshot not in (None, ""):
-            raise ValueError(
-                "flashback applies to a table or view; put AS OF inside the custom_query"
-            )
-        return f"{relation_sql}{self.flashback_clause(snapshot)}"
-
     def utc_aggregate(self, function: str, quoted_column: str) -> str | None:
         """SYS_EXTRACT_UTC(MAX(col)): TIMESTAMP WITH (LOCAL) TIME ZONE as its UTC instant."""
         return f"SYS_EXTRACT_UTC({function}({quoted_column}))"

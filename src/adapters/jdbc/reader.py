@@ -70,15 +70,6 @@ class JdbcSourceReader:
         condition = self._dialect.window_predicate(window, pending) if window else None
         return f"{sql} WHERE {condition}" if condition else sql
 
-    def high_watermark_sql(self, task: ExtractionTask) -> str:
-        """MAX of the cursor, above the window's lower bound so an index can serve it."""
-        assert task.window is not None
-        column = self._dialect.quote(task.window.column)
-        sql = f"SELECT MAX({column}) AS hw FROM {self.relation(task.spec, task.snapshot)}"
-        if task.window.lower is not None:
-            sql += f" WHERE {column} > {self._dialect.literal(task.window.lower)}"
-        return sql
-
     def describe(self, task: ExtractionTask) -> str:
         """The SQL the read sends (credentials never appear in it)."""
         return self.select_sql(task)
