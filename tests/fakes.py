@@ -84,7 +84,6 @@ class FakeWriter(DatasetWriter):
 
     def __init__(self) -> None:
         self.outputs: dict[str, list[dict]] = {}
-        self.crash_after_write: set[str] = set()
         self.before_write: Callable[[ExtractionTask], None] | None = None
 
     def write(self, dataset: list[dict], task: ExtractionTask) -> WriteStats:
