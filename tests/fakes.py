@@ -1,4 +1,8 @@
-"""Fakes of our own ports, for domain tests without Spark or databases."""
+"""Fakes of our own ports, for domain tests without Spark or databases.
+
+Each fake subclasses the Protocol it stands for, and tests/unit/test_ports.py checks it has
+every method of that port with the port's parameters.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,14 @@ from data_extractor.domain.model import (
     TableState,
     WriteStats,
 )
+from data_extractor.domain.ports import (
+    Clock,
+    DatasetWriter,
+    ManifestStore,
+    ProgressReporter,
+    SourceReader,
+    StateStore,
+)
 
 
 def in_window(task: ExtractionTask, value: Any) -> bool:
@@ -33,7 +45,7 @@ def in_window(task: ExtractionTask, value: Any) -> bool:
     )
 
 
-class FakeSource:
+class FakeSource(SourceReader):
     """An in-memory source: table key -> list of row dicts; reads filter by the window."""
 
     def __init__(self) -> None:
@@ -67,12 +79,11 @@ class FakeSource:
         return "4242"
 
 
-class FakeWriter:
+class FakeWriter(DatasetWriter):
     """Keeps written datasets by output path (an overwrite replaces)."""
 
     def __init__(self) -> None:
         self.outputs: dict[str, list[dict]] = {}
-        self.crash_after_write: set[str] = set()
         self.before_write: Callable[[ExtractionTask], None] | None = None
 
     def write(self, dataset: list[dict], task: ExtractionTask) -> WriteStats:
@@ -83,7 +94,7 @@ class FakeWriter:
         return WriteStats(len(dataset), 1, 100 * len(dataset), "{}")
 
 
-class FakeManifests:
+class FakeManifests(ManifestStore):
     """Manifests by directory, over the writer's outputs; can 'crash' after a write or a move."""
 
     def __init__(self, outputs: dict[str, list[dict]] | None = None) -> None:
@@ -125,7 +136,7 @@ class FakeManifests:
         self.outputs.pop(path, None)
 
 
-class FakeStateStore:
+class FakeStateStore(StateStore):
     """Versioned states in a dict, a run-date record, and a lock that refuses a second holder."""
 
     def __init__(self) -> None:
@@ -156,6 +167,14 @@ class FakeStateStore:
         self.states[table_key] = saved
         return saved
 
+    def table_keys(self) -> list[str]:
+        """Tables with state, sorted."""
+        return sorted(self.states)
+
+    def reset(self, table_key: str) -> None:
+        """Forget the table's state."""
+        self.states.pop(table_key, None)
+
     def run_date(self, run_id: str, today: dt.date) -> dt.date:
         """First date recorded for the run."""
         return self.dates.setdefault(run_id, today)
@@ -181,7 +200,7 @@ class FakeStateStore:
             raise RunLockedError(f"lost the run lock to run {self.lost_to}")
 
 
-class FakeClock:
+class FakeClock(Clock):
     """Time that moves only when told; sleeping advances it."""
 
     def __init__(self, now: dt.datetime) -> None:
@@ -198,7 +217,7 @@ class FakeClock:
         self.current += dt.timedelta(seconds=seconds)
 
 
-class RecordingProgress:
+class RecordingProgress(ProgressReporter):
     """Remembers what it was told."""
 
     def __init__(self) -> None:

@@ -16,6 +16,7 @@ from ..domain.reasons import one_line
 from .files import FileEntry, FileSystem
 from .location import InvalidLocationError, StorageLocation
 from .secrets import EnvSecretStore, Redactor, env_name_for
+from .session_provider import BorrowedSessions, SessionProvider
 from .spark_install import require_pyspark
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class DatabricksSessionProvider:
 class DbutilsLocator:
     """Finds dbutils the way Databricks documents for library code, once."""
 
-    def __init__(self, sessions: Any) -> None:
+    def __init__(self, sessions: SessionProvider) -> None:
         self._sessions = sessions
         self._lock = threading.Lock()
         self._resolved = False
@@ -252,11 +253,6 @@ def suggest_workers(parallelism: int, executors: int, shared: bool) -> int:
     return max(1, min(cap, slots // 2))
 
 
-def suggest_partitions(parallelism: int, workers: int) -> int:
-    """Read partitions per table so that `workers` tables at once fill the slots, no more."""
-    return max(1, max(1, parallelism) // max(1, workers))
-
-
 def is_shared_cluster(conf: Callable[[str], str | None]) -> bool:
     """True on shared (standard access mode, legacy high concurrency or table ACL) clusters."""
     mode = (conf("spark.databricks.clusterUsageTags.dataSecurityMode") or "").upper()
@@ -273,7 +269,6 @@ class ClusterSizing:
     executors: int
     shared: bool
     workers: int
-    partitions_per_table: int
 
 
 def cluster_sizing(spark: Any) -> ClusterSizing:
@@ -291,12 +286,10 @@ def cluster_sizing(spark: Any) -> ClusterSizing:
 
     shared = is_shared_cluster(conf)
     workers = suggest_workers(parallelism, executors, shared)
-    return ClusterSizing(
-        parallelism, executors, shared, workers, suggest_partitions(parallelism, workers)
-    )
+    return ClusterSizing(parallelism, executors, shared, workers)
 
 
-def resolve_max_workers(setting: Any, platform: str, sessions: Any) -> int:
+def resolve_max_workers(setting: Any, platform: str, sessions: SessionProvider) -> int:
     """`[extraction] max_workers` when set; on Databricks from the cluster; else 4."""
     if setting not in (None, ""):
         return int(setting)
@@ -331,7 +324,7 @@ class DatabricksFileSystem:
         self,
         local: FileSystem,
         hadoop: FileSystem,
-        sessions: Any,
+        sessions: BorrowedSessions,
         fuse_roots: Mapping[str, str] = FUSE_ROOTS,
     ) -> None:
         self._local = local

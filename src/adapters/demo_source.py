@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .session_provider import SessionProvider
+
 DDL = (
     """CREATE TABLE APP.CUSTOMERS (
         CUSTOMER_ID INT NOT NULL PRIMARY KEY, FULL_NAME VARCHAR(120) NOT NULL,
@@ -27,7 +29,7 @@ class DerbyDemoDatabase:
 
     driver = "org.apache.derby.jdbc.EmbeddedDriver"
 
-    def __init__(self, sessions: Any, path: str) -> None:
+    def __init__(self, sessions: SessionProvider, path: str) -> None:
         self._sessions = sessions
         self.url = f"jdbc:derby:{path}"
 

@@ -6,12 +6,13 @@ import uuid
 from typing import Any
 
 from .files import FileEntry
+from .session_provider import SessionProvider
 
 
 class HadoopFileSystem:
     """Reads and writes small text files (manifests, state, locks) on any Hadoop-supported store."""
 
-    def __init__(self, sessions: Any) -> None:
+    def __init__(self, sessions: SessionProvider) -> None:
         self._sessions = sessions
 
     def _jvm_path(self, path: str) -> tuple[Any, Any]:

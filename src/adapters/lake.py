@@ -12,6 +12,7 @@ from ..domain.verify import LakeOutput
 from .files import FileSystem
 from .location import StorageLocation
 from .serialization import window_from_json
+from .session_provider import SessionProvider
 from .storage import MANIFEST
 
 MAX_DEPTH = 4  # {yyyymm}/{dd}/{run_id}.parquet below the table's folder, and one spare
@@ -92,7 +93,7 @@ class PyarrowFooterReader:
 class HadoopFooterReader:
     """Row counts from Parquet footers through the session's Hadoop FileSystem (s3a, abfss...)."""
 
-    def __init__(self, sessions: Any) -> None:
+    def __init__(self, sessions: SessionProvider) -> None:
         self._sessions = sessions
 
     def rows(self, path: str) -> int:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.model import ExtractionTask, Status, TableResult
+from .session_provider import SessionProvider
 
 log = logging.getLogger("data_extractor.progress")
 
@@ -45,7 +46,7 @@ class LoggingProgressReporter:
 class SparkRowMeter:
     """Rows written so far by a table's Spark jobs (its job group), from Spark's status store."""
 
-    def __init__(self, sessions: Any) -> None:
+    def __init__(self, sessions: SessionProvider) -> None:
         self._sessions = sessions
 
     def __call__(self, table_key: str) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +52,7 @@ def cursor_from_json(data: dict[str, str] | None) -> CursorValue | None:
     if data is None:
         return None
     kind, text = data["type"], data["value"]
-    parsers = {
+    parsers: dict[str, Callable[[str], CursorValue]] = {
         "timestamp": dt.datetime.fromisoformat,
         "date": dt.date.fromisoformat,
         "integer": int,

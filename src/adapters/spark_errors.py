@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from ..domain.errors import ExtractionError, TransientSourceError
 
@@ -65,7 +66,7 @@ def java_causes(exc: BaseException) -> Iterator[tuple[str, str | None]]:
             return
 
 
-def _is_sql_exception(java: object) -> bool:
+def _is_sql_exception(java: Any) -> bool:
     """Whether the Java exception is a java.sql.SQLException (only those have a SQLState)."""
     cls = java.getClass()
     while cls is not None:

@@ -9,6 +9,7 @@ from ..domain.errors import InputError, Problem
 from ..domain.model import ExtractionTask, Manifest, WriteStats
 from .files import FileSystem
 from .serialization import manifest_to_json
+from .session_provider import SessionProvider
 from .spark_errors import translate
 
 MANIFEST = "_manifest.json"
@@ -22,7 +23,7 @@ DELTA_HINT = (
 )
 
 
-def require_output_format(sessions: Any, output_format: str) -> str:
+def require_output_format(sessions: SessionProvider, output_format: str) -> str:
     """The format, once the session is known to write it (InputError naming the package if not)."""
     fmt = (output_format or "parquet").lower()
     if fmt == "parquet":

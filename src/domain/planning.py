@@ -9,6 +9,7 @@ import attrs
 
 from .model import (
     ONE_DAY,
+    CursorValue,
     ExtractionPlan,
     ExtractionTask,
     Mode,
@@ -19,6 +20,7 @@ from .model import (
     Window,
     covers,
     missing_days,
+    precedes,
 )
 
 
@@ -163,10 +165,9 @@ def _days_to_extract(state: TableState, day: dt.date, force: bool) -> list[dt.da
 def _day_task(spec: TableSpec, options: PlanOptions, day: dt.date, redo: bool) -> ExtractionTask:
     start = dt.datetime.combine(day, dt.time())
     end = start + ONE_DAY
-    if spec.lookback is not None:
-        start = spec.lookback.subtract_from(start)
+    lower = spec.lookback.subtract_from(start) if spec.lookback is not None else start
     column = spec.incremental_column or ""
-    window = Window(column, start, end, lower_inclusive=True, upper_inclusive=False)
+    window = Window(column, lower, end, lower_inclusive=True, upper_inclusive=False)
     path = output_path(options.output_base, spec, day, options.run_id)
     return ExtractionTask(spec, Mode.INCREMENTAL, path, window, replaces_commit=redo, day=day)
 
@@ -196,7 +197,7 @@ def settle(state: TableState, committed: bool) -> TableState:
     return attrs.evolve(state, pending=None)
 
 
-def watermark_after(task: ExtractionTask, state: TableState) -> object:
+def watermark_after(task: ExtractionTask, state: TableState) -> CursorValue | None:
     """The watermark to commit once the task's output is committed."""
     window = task.window
     if window is None or window.upper is None:
@@ -204,6 +205,6 @@ def watermark_after(task: ExtractionTask, state: TableState) -> object:
     if state.watermark is None:
         return window.upper
     try:
-        return max(state.watermark, window.upper)
+        return window.upper if precedes(state.watermark, window.upper) else state.watermark
     except TypeError:
         return window.upper

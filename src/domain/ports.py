@@ -61,8 +61,8 @@ class ManifestStore(Protocol):
         """Delete a directory that is not (or no longer) a committed output."""
 
 
-class StateStore(Protocol):
-    """Per-table committed state, kept on the same storage as the data."""
+class TableStates(Protocol):
+    """Versions of each table's committed state."""
 
     def load(self, table_key: str) -> TableState:
         """The table's latest state (an empty state when it has none)."""
@@ -70,17 +70,39 @@ class StateStore(Protocol):
     def save(self, table_key: str, state: TableState) -> TableState:
         """Store a new version of the state; refuses if another writer got there first."""
 
+
+class RunDates(Protocol):
+    """The logical date of each run, recorded once so a rerun reads the same days."""
+
     def run_date(self, run_id: str, today: dt.date) -> dt.date:
         """The logical date of a run: recorded on its first use, reused on reruns."""
 
     def recorded_run_date(self, run_id: str) -> dt.date | None:
         """The date a run recorded on its first use, or None for a new run (records nothing)."""
 
+
+class RunLocking(Protocol):
+    """One run at a time per state location, and fencing once the lock is lost."""
+
     def lock(self, run_id: str) -> AbstractContextManager[None]:
         """Hold the run lock for the state location; raise RunLockedError if taken."""
 
     def fence(self) -> None:
         """Raise RunLockedError when another run has taken the lock this process held."""
+
+
+class StateAdmin(Protocol):
+    """What a person does to state by hand: list the tables, forget one."""
+
+    def table_keys(self) -> list[str]:
+        """Every table that has state, as `source/table`."""
+
+    def reset(self, table_key: str) -> None:
+        """Forget a table's state: its next run is a full extract again."""
+
+
+class StateStore(TableStates, RunDates, RunLocking, StateAdmin, Protocol):
+    """Per-table committed state, run dates, the run lock and admin, beside the data."""
 
 
 class Clock(Protocol):

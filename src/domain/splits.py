@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal, localcontext
+from typing import TypeVar
+
+from .cursor import CursorValue, precedes
 
 # A split key's value: what a range split cuts between.
-Bound = int | Decimal | dt.date | dt.datetime
+Bound = CursorValue
+# One kind of bound at a time: cuts compare only with bounds of their own kind.
+Ordered = TypeVar("Ordered", int, Decimal, dt.date)
 
 DEFAULT_ROWS_PER_PARTITION = 250_000
 # More partitions than cores lets a FAIR scheduler interleave tables, but each partition is
@@ -38,21 +44,31 @@ def range_boundaries(lower: Bound, upper: Bound, partitions: int) -> list[Bound]
     whole days and timestamps by whole seconds (microseconds only for a sub-second-wide
     range), so the literals stay short and a DATE column compares with DATE values.
     """
-    if partitions < 2 or not lower < upper:
+    if partitions < 2 or not precedes(lower, upper):
         return []
     if isinstance(lower, dt.datetime) and isinstance(upper, dt.datetime):
-        cuts = _datetime_cuts(lower, upper, partitions)
-    elif isinstance(lower, dt.date) and isinstance(upper, dt.date):
+        return _increasing(lower, upper, _datetime_cuts(lower, upper, partitions))
+    if isinstance(lower, dt.date) and isinstance(upper, dt.date):
         days = (upper - lower).days
         cuts = [lower + dt.timedelta(days=days * i // partitions) for i in range(1, partitions)]
-    elif isinstance(lower, int) and isinstance(upper, int) and upper - lower >= partitions:
-        cuts = [lower + (upper - lower) * i // partitions for i in range(1, partitions)]
-    else:
-        cuts = _decimal_cuts(Decimal(lower), Decimal(upper), partitions)
+        return _increasing(lower, upper, cuts)
+    if isinstance(lower, dt.date) or isinstance(upper, dt.date):
+        return []  # unreachable: precedes refused values of different kinds
+    if isinstance(lower, int) and isinstance(upper, int) and upper - lower >= partitions:
+        ints = [lower + (upper - lower) * i // partitions for i in range(1, partitions)]
+        return _increasing(lower, upper, ints)
+    low, high = Decimal(lower), Decimal(upper)
+    return _increasing(low, high, _decimal_cuts(low, high, partitions))
+
+
+def _increasing(lower: Ordered, upper: Ordered, cuts: Sequence[Ordered]) -> list[Bound]:
+    """The cuts inside (lower, upper], each above the one before."""
     found: list[Bound] = []
+    last = lower
     for cut in cuts:
-        if lower < cut <= upper and (not found or cut > found[-1]):
+        if last < cut <= upper:
             found.append(cut)
+            last = cut
     return found
 
 
@@ -70,7 +86,12 @@ def _decimal_cuts(lower: Decimal, upper: Decimal, partitions: int) -> list[Decim
         step = (upper - lower) / partitions
         # Two significant digits of the step, or the bounds' own scale (trailing zeros
         # aside: a numeric's text can carry many) if finer.
-        scales = (-bound.normalize().as_tuple().exponent for bound in (lower, upper))
-        places = max(0, *scales, 1 - step.adjusted())
+        places = max(0, _scale(lower), _scale(upper), 1 - step.adjusted())
         quantum = Decimal(1).scaleb(-places)
         return [(lower + step * i).quantize(quantum, ROUND_FLOOR) for i in range(1, partitions)]
+
+
+def _scale(bound: Decimal) -> int:
+    """Digits after the point, trailing zeros aside (0 for a number that is not finite)."""
+    exponent = bound.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0

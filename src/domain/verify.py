@@ -137,9 +137,9 @@ def window_findings(
             )
             findings.append(Finding(key, output.path, message))
         elif number > 0 and window.lower is not None and reach is not None:
-            message = _join_problem(window, reach, lookback, known)
-            if message:
-                findings.append(Finding(key, output.path, message))
+            problem = _join_problem(window, reach, lookback, known)
+            if problem:
+                findings.append(Finding(key, output.path, problem))
         if window.upper is not None:
             reach = window.upper if reach is None else max(reach, window.upper)
     return findings

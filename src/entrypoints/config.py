@@ -78,9 +78,9 @@ def normalise(layer: Layer, environ: Mapping[str, str]) -> tuple[Layer, list[Pro
                 known = list(SCHEMA[section]) + list(LEGACY_KEYS)
                 problems.append(Problem(where, key, "unknown key" + did_you_mean(key, known)))
                 continue
-            value, message = _expand(raw, environ)
-            if message:
-                problems.append(Problem(where, key, message))
+            value, missing = _expand(raw, environ)
+            if missing:
+                problems.append(Problem(where, key, missing))
                 continue
             values.setdefault(target[0], {})[target[1]] = value.strip()
             lines[target] = layer.lines.get((section, key), 0)

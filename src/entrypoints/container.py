@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
 from dependency_injector import containers, providers
@@ -89,7 +89,7 @@ def class_cache_folder(spark: SparkSection) -> str | None:
     return os.path.expanduser(folder) if folder else str(default_class_cache_folder())
 
 
-def reason_describer(redactor: Redactor):
+def reason_describer(redactor: Redactor) -> Callable[[BaseException], str]:
     """How a failure is told in reports and logs: one line, secrets scrubbed."""
     return lambda exc: redactor.redact(one_line(exc))
 

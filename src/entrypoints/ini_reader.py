@@ -76,7 +76,9 @@ def parse_ini(text: str, where: str) -> tuple[Layer, list[Problem]]:
         default_section=NO_DEFAULT_SECTION,
         inline_comment_prefixes=INLINE_COMMENT_PREFIXES,
     )
-    parser.optionxform = str  # keys keep their case, so a misspelling can be reported as written
+    # Keys keep their case, so a misspelling can be reported as written. Assigning the hook on
+    # the instance is how configparser documents it; typeshed declares it a method.
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
     try:
         parser.read_string(text.removeprefix(BOM), source=where)
     except configparser.MissingSectionHeaderError as exc:

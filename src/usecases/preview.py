@@ -9,13 +9,14 @@ and on a rerun of an old run id on a later day.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import attrs
 
 from ..domain.errors import DataExtractorError
 from ..domain.model import ExtractionPlan, PlannedSkip, TableSpec, TableState
 from ..domain.planning import REDO_ELSEWHERE, PlanOptions, day_committed_elsewhere, plan_run, settle
-from ..domain.ports import ManifestStore, StateStore
+from ..domain.ports import ManifestStore, RunDates, TableStates
 from .extract import RunRequest
 from .recovery import pending_committed
 
@@ -42,8 +43,12 @@ class Preview:
     unreadable: tuple[tuple[str, str], ...] = ()
 
 
+class PlanningState(TableStates, RunDates, Protocol):
+    """What the plan reads of the state store: each table's state and the run's recorded date."""
+
+
 def preview(
-    state: StateStore, manifests: ManifestStore, specs: Sequence[TableSpec], request: RunRequest
+    state: PlanningState, manifests: ManifestStore, specs: Sequence[TableSpec], request: RunRequest
 ) -> Preview:
     """The plan `extract` would make for this request now; reads state and manifests only."""
     states: dict[str, TableState] = {}

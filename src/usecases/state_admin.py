@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from typing import Protocol
 
 import attrs
 
 from ..domain.errors import DataExtractorError
 from ..domain.model import TableState
+from ..domain.ports import RunLocking, StateAdmin, TableStates
 
 RESET_LOCK = "state-reset"  # the run id a reset holds the lock under
 
 
-class StateAdmin(Protocol):
-    """The state store's administration: list, read, forget, under the run lock."""
-
-    def table_keys(self) -> list[str]:
-        """Every table that has state, as `source/table`."""
-
-    def load(self, table_key: str) -> TableState:
-        """The table's latest state."""
-
-    def reset(self, table_key: str) -> None:
-        """Forget a table's state."""
-
-    def lock(self, run_id: str) -> AbstractContextManager[None]:
-        """Hold the run lock; raise RunLockedError if taken."""
+class StateAdministration(TableStates, RunLocking, StateAdmin, Protocol):
+    """What show and reset need of the state store: list, read, forget, under the run lock."""
 
 
 @attrs.frozen
@@ -37,7 +25,7 @@ class StateView:
     unreadable: dict[str, str]
 
 
-def matching_tables(store: StateAdmin, table: str | None) -> list[str]:
+def matching_tables(store: StateAdministration, table: str | None) -> list[str]:
     """Tables with state; with `table`, only the one named `source/table` or `table`."""
     keys = store.table_keys()
     if table is None:
@@ -45,7 +33,7 @@ def matching_tables(store: StateAdmin, table: str | None) -> list[str]:
     return [k for k in keys if k == table or k.split("/", 1)[1] == table]
 
 
-def show_state(store: StateAdmin, table: str | None = None) -> StateView:
+def show_state(store: StateAdministration, table: str | None = None) -> StateView:
     """Every matching table's state; a corrupt one is reported, the others still shown."""
     states, unreadable = {}, {}
     for key in matching_tables(store, table):
@@ -56,7 +44,7 @@ def show_state(store: StateAdmin, table: str | None = None) -> StateView:
     return StateView(states, unreadable)
 
 
-def reset_state(store: StateAdmin, keys: list[str]) -> list[str]:
+def reset_state(store: StateAdministration, keys: list[str]) -> list[str]:
     """Forget these tables' state under the run lock (no run may be committing meanwhile)."""
     with store.lock(RESET_LOCK):
         for key in keys:

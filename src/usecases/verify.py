@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from ..domain.model import TableSpec, TableState
+from ..domain.ports import StateAdmin
 from ..domain.reasons import one_line
 from ..domain.verify import (
     Finding,
@@ -23,7 +24,6 @@ from ..domain.verify import (
     to_recount,
     window_findings,
 )
-from .state_admin import StateAdmin
 
 
 @attrs.define

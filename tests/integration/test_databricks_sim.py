@@ -301,5 +301,5 @@ def test_cluster_sizing_reads_the_live_session(databricks, spark, tmp_path):
         spark.conf.unset(key)
     # the test session: local[2] with spark.default.parallelism=2, no executors, shared
     assert (sizing.parallelism, sizing.executors, sizing.shared) == (2, 0, True)
-    assert sizing.workers == 1 and sizing.partitions_per_table == 2
+    assert sizing.workers == 1
     assert cluster_sizing(spark).shared is False

@@ -246,7 +246,7 @@ def test_flashback_reads_the_table_as_of_an_scn(oracle, oracle_source, spark, tm
     oracle["admin"].execute(
         f"DELETE FROM SRC.{table} WHERE ID <= 10", f"UPDATE SRC.{table} SET OWNER = 'changed'"
     )
-    relation = DIALECT.relation_as_of(DIALECT.table("src", table.lower()), scn)
+    relation = DIALECT.table("src", table.lower()) + DIALECT.flashback_clause(scn)
     spec = {
         "table_name": table.lower(),
         "custom_query": f"SELECT ID, OWNER, UPDATED_AT FROM {relation}",

@@ -120,6 +120,7 @@ def test_days_left_waiting_after_a_failed_day_are_shown_as_finished_too():
     assert "not attempted" in (report.results[1].note or "")
     # The live display counts every task of the run as done, so it reaches its total.
     assert len(service.progress.finished) - before == len(plan.tasks) == service.progress.total
+    assert service.progress.closed  # and the display is closed once the run is over
 
 
 def test_a_forced_day_under_a_new_run_id_is_not_committed_twice():

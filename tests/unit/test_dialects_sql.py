@@ -19,18 +19,9 @@ from data_extractor.adapters.jdbc import DIALECTS, dialect_for
 from data_extractor.adapters.jdbc.dialect import Dialect, UnsafeIdentifierError
 from data_extractor.domain.model import Window
 from data_extractor.domain.splits import range_boundaries
+from tests.unit.sql_cases import INJECTIONS, SQLGLOT, value_of
 
-# sqlglot's name for each database (Derby has none: its functions parse as generic SQL).
-SQLGLOT = {
-    "oracle": "oracle",
-    "postgresql": "postgres",
-    "sqlserver": "tsql",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "derby": None,
-}
 NAMES = sorted(DIALECTS)
-INJECTIONS = ['a" OR "1"="1', "`t`; DROP TABLE u", "[t]; DROP", "t -- x", "t' OR '1'='1", "t/**/x"]
 UTC_PLUS_2 = dt.timezone(dt.timedelta(hours=2))
 VALUES = [
     42,
@@ -56,23 +47,6 @@ def where(name: str, condition: str) -> exp.Expression:
     """The condition parsed as the database's SQL."""
     tree = sqlglot.parse_one(f"SELECT * FROM t WHERE {condition}", read=SQLGLOT[name])
     return tree.find(exp.Where).this
-
-
-def value_of(node: exp.Expression):
-    """The value a literal node stands for: number, date, or (aware) datetime."""
-    literals = list(node.find_all(exp.Literal))
-    first = literals[0]
-    if not first.is_string:
-        text = node.sql()
-        return Decimal(text.strip("()"))
-    text = first.this
-    if isinstance(node, exp.StrToDate):  # Oracle TO_DATE(text, format)
-        # sqlglot turns the format YYYY-MM-DD HH24:MI:SS into its strftime form
-        assert literals[1].this == "%Y-%m-%d %H:%M:%S" and len(text) == 19
-        return dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
-    if len(text) == 10:
-        return dt.date.fromisoformat(text)
-    return dt.datetime.fromisoformat(text)
 
 
 def holds(node: exp.Expression, value) -> bool:

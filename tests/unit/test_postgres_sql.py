@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pytest
 import sqlglot
@@ -13,46 +14,17 @@ from data_extractor.adapters.jdbc.dialect import ColumnPlan, SourceColumn, Unsaf
 from data_extractor.adapters.jdbc.postgresql import PostgresDialect
 from data_extractor.adapters.jdbc.reader import JdbcSourceReader
 from data_extractor.adapters.jdbc.settings import JdbcSettings
-from data_extractor.domain.errors import InputError
 from data_extractor.domain.model import TableState
-from data_extractor.domain.specs import parse_table_specs
 from tests.unit.sql_cases import COMMITTED, UPPER, task_for
+from tests.unit.sql_cases import cast_bounds as bounds
+from tests.unit.sql_cases import from_names as names
+from tests.unit.sql_cases import parse as parse_as
+
+parse = functools.partial(parse_as, dialect="postgres")
+
 
 DIALECT = PostgresDialect()
 READER = JdbcSourceReader(None, JdbcSettings(type="postgresql"), DIALECT)
-INJECTIONS = [
-    '"; DROP TABLE x --"',
-    'a" OR "1"="1',
-    "`t`; DROP TABLE u",
-    "[t]; DROP TABLE u",
-    "t -- comment",
-    "t' OR '1'='1",
-    't\\"x',
-    "t\nDROP TABLE u",
-]
-
-
-def parse(sql: str) -> exp.Expression:
-    """Parse as PostgreSQL; raises if the SQL is not valid."""
-    return sqlglot.parse_one(sql, read="postgres")
-
-
-def names(tree: exp.Expression) -> tuple[tuple[str, bool], ...]:
-    """(name, quoted) of the schema and table identifiers in FROM."""
-    table = tree.find(exp.From).this
-    parts = [table.args.get("db"), table.this]
-    return tuple((p.this, p.quoted) for p in parts if p is not None)
-
-
-def bounds(tree: exp.Expression) -> dict[str, tuple[str, str, str]]:
-    """Each comparison in the WHERE: operator -> (column, literal text, literal type)."""
-    found = {}
-    for cmp in tree.find(exp.Where).find_all(exp.GT, exp.GTE, exp.LT, exp.LTE):
-        assert cmp.this.this.quoted, cmp.sql("postgres")
-        value = cmp.expression
-        kind = value.to.this.name if isinstance(value, exp.Cast) else "number"
-        found[type(cmp).__name__] = (cmp.this.name, value.find(exp.Literal).this, kind)
-    return found
 
 
 def test_full_extract_folds_unquoted_names_to_lower_case():
@@ -127,14 +99,6 @@ def test_date_and_numeric_cursors():
     assert bounds(tree) == {"GT": ("id", "7", "number"), "LTE": ("id", "70", "number")}
 
 
-def test_high_watermark_query():
-    task = task_for({"table_name": "events", "incremental_column": "ts"}, COMMITTED)
-    tree = parse(READER.high_watermark_sql(task))
-    [maximum] = tree.expressions
-    assert maximum.alias == "hw" and isinstance(maximum.this, exp.Max)
-    assert bounds(tree) == {"GT": ("ts", "2024-05-01 23:59:59.250000", "TIMESTAMP")}
-
-
 def test_custom_query_is_an_aliased_subquery():
     entry = {
         "table_name": "recent",
@@ -176,26 +140,6 @@ def test_url_and_aliases():
         ValueError, match="known: derby, mariadb, mysql, oracle, postgresql, sqlserver"
     ):
         dialect_for("db2")
-
-
-@pytest.mark.parametrize("bad", INJECTIONS)
-@pytest.mark.parametrize("key", ["table_name", "schema_name", "incremental_column", "split_column"])
-def test_tables_file_rejects_injection_in_names(bad, key):
-    entry = {"table_name": "events", "is_full_extract": True, key: bad}
-    with pytest.raises(InputError) as caught:
-        parse_table_specs([entry], "tables.json", "src")
-    assert [p.key for p in caught.value.problems] == [key]
-
-
-@pytest.mark.parametrize("bad", INJECTIONS)
-def test_quote_rejects_injection(bad):
-    with pytest.raises(UnsafeIdentifierError):
-        DIALECT.quote(bad)
-
-
-def test_quote_rejects_block_comment_markers():
-    with pytest.raises(UnsafeIdentifierError):
-        DIALECT.quote("t/**/x")
 
 
 def test_without_dates_or_number_mapping_every_column_is_read_as_is():

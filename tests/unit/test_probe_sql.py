@@ -10,9 +10,8 @@ from data_extractor.adapters.jdbc.dialect import SourceColumn
 from data_extractor.adapters.jdbc.oracle import OracleDialect
 from data_extractor.adapters.jdbc.reader import JdbcSourceReader
 from data_extractor.adapters.jdbc.settings import JdbcSettings
-from tests.unit.sql_cases import COMMITTED, task_for
+from tests.unit.sql_cases import COMMITTED, SQLGLOT, WATERMARK, task_for, value_of
 
-SQLGLOT = {"sqlserver": "tsql", "mariadb": "mysql", "postgresql": "postgres"}
 DUAL = {"oracle": "DUAL", "derby": "SYSIBM.SYSDUMMY1"}
 
 
@@ -32,13 +31,29 @@ def test_each_aggregate_is_its_own_scalar_subquery_on_every_dialect():
         assert sql.startswith("SELECT (SELECT MAX("), sql
         if name == "derby":
             continue  # sqlglot has no Derby dialect
-        tree = sqlglot.parse_one(sql, read=SQLGLOT.get(name, name))
+        tree = sqlglot.parse_one(sql, read=SQLGLOT[name])
         aliases = [e.alias for e in tree.expressions]
         assert aliases == ["hw", "lo", "hi"]
         inner = [e.this.this for e in tree.expressions]
         assert all(isinstance(q, exp.Select) for q in inner)
         assert [type(q.expressions[0]).__name__ for q in inner] == ["Max", "Min", "Max"]
         assert all(q.find(exp.Where) is not None for q in inner)
+
+
+def test_the_high_watermark_is_the_cursors_maximum_above_the_committed_one_on_every_dialect():
+    # Above the lower bound, so an index on the cursor serves the MAX.
+    task = task_for({"table_name": "events", "incremental_column": "updated_at"}, COMMITTED)
+    for name in DIALECTS:
+        if name == "derby":
+            continue  # sqlglot has no Derby dialect
+        sql = reader(name).probe_sql(task, None, with_count=False)
+        [hw] = sqlglot.parse_one(sql, read=SQLGLOT[name]).expressions
+        inner = hw.this.this
+        assert hw.alias == "hw" and isinstance(inner.expressions[0], exp.Max), name
+        assert inner.expressions[0].this.name.lower() == "updated_at", name
+        [above] = list(inner.find(exp.Where).find_all(exp.GT))
+        assert above.this.name.lower() == "updated_at", name
+        assert value_of(above.expression).replace(tzinfo=None) == WATERMARK, name
 
 
 def test_a_zoned_oracle_cursor_is_probed_as_its_utc_instant():

@@ -1,4 +1,4 @@
-"""Cluster-aware sizing: tables at once and read partitions from the cluster's shape."""
+"""Cluster-aware sizing: how many tables to read at once, from the cluster's shape."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from data_extractor.adapters.databricks import (
     DEFAULT_WORKERS,
     is_shared_cluster,
     resolve_max_workers,
-    suggest_partitions,
     suggest_workers,
 )
 
@@ -37,13 +36,6 @@ def test_shared_is_never_more_than_dedicated():
         for executors in (0, 1, 4, 40):
             shared = suggest_workers(parallelism, executors, True)
             assert 1 <= shared <= suggest_workers(parallelism, executors, False)
-
-
-@pytest.mark.parametrize(
-    ("parallelism", "workers", "partitions"), [(16, 8, 2), (16, 4, 4), (3, 8, 1), (0, 0, 1)]
-)
-def test_suggest_partitions_fills_the_slots(parallelism, workers, partitions):
-    assert suggest_partitions(parallelism, workers) == partitions
 
 
 @pytest.mark.parametrize(

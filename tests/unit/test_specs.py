@@ -17,6 +17,7 @@ from data_extractor.domain.specs import (
     unended_days,
 )
 from data_extractor.entrypoints.tables_file import load_tables, parse_json, parse_yaml
+from tests.unit.sql_cases import INJECTIONS
 
 
 def problems(entries, default_source: str | None = "erp") -> list[str]:
@@ -363,3 +364,13 @@ def test_unended_days_are_refused_with_the_zone_named():
     [problem] = unended_days([spec], "t.json", dt.date(2024, 3, 2), "Europe/Paris")
     assert "t.json: table 'a'" in str(problem) and "extraction_date" in str(problem)
     assert "Europe/Paris" in str(problem)
+
+
+@pytest.mark.parametrize("bad", INJECTIONS)
+@pytest.mark.parametrize("key", ["table_name", "schema_name", "incremental_column", "split_column"])
+def test_tables_file_rejects_injection_in_names(bad, key):
+    # Once for every database: the check is the tables file's, before any dialect quotes.
+    entry = {"table_name": "events", "is_full_extract": True, key: bad}
+    with pytest.raises(InputError) as caught:
+        parse_table_specs([entry], "tables.json", "src")
+    assert [p.key for p in caught.value.problems] == [key]

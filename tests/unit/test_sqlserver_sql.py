@@ -3,56 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pytest
-import sqlglot
 from sqlglot import exp
 
 from data_extractor.adapters.jdbc import dialect_for
-from data_extractor.adapters.jdbc.dialect import UnsafeIdentifierError
 from data_extractor.adapters.jdbc.reader import JdbcSourceReader
 from data_extractor.adapters.jdbc.settings import JdbcSettings
 from data_extractor.adapters.jdbc.sqlserver import SqlServerDialect
-from data_extractor.domain.errors import InputError
 from data_extractor.domain.model import TableState
-from data_extractor.domain.specs import parse_table_specs
 from tests.unit.sql_cases import COMMITTED, UPPER, task_for
+from tests.unit.sql_cases import cast_bounds as bounds
+from tests.unit.sql_cases import from_names as names
+from tests.unit.sql_cases import parse as parse_as
+
+parse = functools.partial(parse_as, dialect="tsql")
+
 
 DIALECT = SqlServerDialect()
 READER = JdbcSourceReader(None, JdbcSettings(type="sqlserver"), DIALECT)
-INJECTIONS = [
-    '"; DROP TABLE x --"',
-    'a" OR "1"="1',
-    "`t`; DROP TABLE u",
-    "[t]; DROP TABLE u",
-    "t]; DROP TABLE u; --",
-    "t -- comment",
-    "t' OR '1'='1",
-    "t\nDROP TABLE u",
-]
-
-
-def parse(sql: str) -> exp.Expression:
-    """Parse as T-SQL; raises if the SQL is not valid."""
-    return sqlglot.parse_one(sql, read="tsql")
-
-
-def names(tree: exp.Expression) -> tuple[tuple[str, bool], ...]:
-    """(name, quoted) of the schema and table identifiers in FROM."""
-    table = tree.find(exp.From).this
-    parts = [table.args.get("db"), table.this]
-    return tuple((p.this, p.quoted) for p in parts if p is not None)
-
-
-def bounds(tree: exp.Expression) -> dict[str, tuple[str, str, str]]:
-    """Each comparison in the WHERE: operator -> (column, literal text, CAST target type)."""
-    found = {}
-    for cmp in tree.find(exp.Where).find_all(exp.GT, exp.GTE, exp.LT, exp.LTE):
-        assert cmp.this.this.quoted, cmp.sql("tsql")
-        value = cmp.expression
-        target = value.to.this.name if isinstance(value, exp.Cast) else "number"
-        found[type(cmp).__name__] = (cmp.this.name, value.find(exp.Literal).this, target)
-    return found
 
 
 def test_full_extract_uses_bracketed_names_as_written():
@@ -113,14 +83,6 @@ def test_date_and_numeric_cursors():
     assert bounds(tree) == {"GT": ("id", "31", "number"), "LTE": ("id", "99", "number")}
 
 
-def test_high_watermark_query():
-    task = task_for({"table_name": "events", "incremental_column": "ts"}, COMMITTED)
-    tree = parse(READER.high_watermark_sql(task))
-    [maximum] = tree.expressions
-    assert maximum.alias == "hw" and isinstance(maximum.this, exp.Max)
-    assert bounds(tree) == {"GT": ("ts", "2024-05-01 23:59:59.250000", "DATETIME2")}
-
-
 def test_custom_query_is_an_aliased_subquery():
     entry = {
         "table_name": "open_orders",
@@ -168,23 +130,3 @@ def test_url_defaults_to_encrypted_and_validated():
     assert DIALECT.driver == "com.microsoft.sqlserver.jdbc.SQLServerDriver"
     assert isinstance(dialect_for("mssql"), SqlServerDialect)
     assert isinstance(dialect_for("SQLServer"), SqlServerDialect)
-
-
-@pytest.mark.parametrize("bad", INJECTIONS)
-@pytest.mark.parametrize("key", ["table_name", "schema_name", "incremental_column", "split_column"])
-def test_tables_file_rejects_injection_in_names(bad, key):
-    entry = {"table_name": "events", "is_full_extract": True, key: bad}
-    with pytest.raises(InputError) as caught:
-        parse_table_specs([entry], "tables.json", "src")
-    assert [p.key for p in caught.value.problems] == [key]
-
-
-@pytest.mark.parametrize("bad", INJECTIONS)
-def test_quote_rejects_injection(bad):
-    with pytest.raises(UnsafeIdentifierError):
-        DIALECT.quote(bad)
-
-
-def test_quote_rejects_block_comment_markers():
-    with pytest.raises(UnsafeIdentifierError):
-        DIALECT.quote("t/**/x")

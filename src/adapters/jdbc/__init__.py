@@ -36,6 +36,7 @@ def dialect_for(
     except KeyError:
         known = ", ".join(sorted(DIALECTS))
         raise ValueError(f"unknown database type {database_type!r}; known: {known}") from None
+    dialect: Dialect
     if dialect_class in (OracleDialect, PostgresDialect) and number_mapping:
         dialect = dialect_class(number_mapping)
     else:

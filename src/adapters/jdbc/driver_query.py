@@ -11,6 +11,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from ..session_provider import SessionProvider
+
 # java.sql.Types codes (and Oracle's own) -> the type names the reader speaks (Spark's,
 # where they exist).
 JDBC_KINDS = {
@@ -58,7 +60,7 @@ SPARK_ONLY = {
 class DriverQuery:
     """Runs a query through the JDBC driver class Spark already loaded, on the driver."""
 
-    def __init__(self, sessions: Any) -> None:
+    def __init__(self, sessions: SessionProvider) -> None:
         self._sessions = sessions
 
     def first_row(self, sql: str, options: dict[str, str]) -> dict[str, tuple[str | None, str]]:
@@ -80,7 +82,7 @@ class DriverQuery:
             statement = connection.createStatement()
             try:
                 result = statement.executeQuery(sql)
-                found = []
+                found: list[dict[str, tuple[str | None, str]]] = []
                 while len(found) < limit and result.next():
                     found.append(_row(result))
                 return found

@@ -9,12 +9,12 @@ from .dialect import (
     ColumnPlan,
     Dialect,
     SourceColumn,
-    UnsafeIdentifierError,
     spark_number_type,
     sql_string,
     utc_instant,
     wall_clock,
 )
+from .oracle_columns import oracle_column_plan
 from .settings import JdbcSettings
 
 # DBMS_APPLICATION_INFO truncates silently beyond these byte lengths; we cut first so the
@@ -24,30 +24,6 @@ ACTION_MAX_BYTES = 32
 
 TNS_ALIAS = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 SCN = re.compile(r"^\d+$")
-
-# Spark reads these as they are (strings, numbers, binary, timestamps).
-KEPT_TYPES = frozenset(
-    {
-        "VARCHAR2",
-        "NVARCHAR2",
-        "VARCHAR",
-        "CHAR",
-        "NCHAR",
-        "CLOB",
-        "NCLOB",
-        "BLOB",
-        "RAW",
-        "DATE",
-        "BINARY_FLOAT",
-        "BINARY_DOUBLE",
-        "BOOLEAN",
-    }
-)
-# Spark (or the driver) cannot read these at all; they are left out with a warning.
-UNREADABLE_TYPES = frozenset({"LONG", "LONG RAW", "BFILE"})
-PLAIN_TIMESTAMP = re.compile(r"^TIMESTAMP(\(\d\))?$")
-ZONED_TIMESTAMP = re.compile(r"^TIMESTAMP(\(\d\))? WITH (LOCAL )?TIME ZONE$")
-INTERVAL = re.compile(r"^INTERVAL (YEAR|DAY)")
 
 # Session settings that make implicit conversions (hash splits over DATE keys, TO_CHAR)
 # independent of the server's or client's NLS defaults.
@@ -171,14 +147,6 @@ class OracleDialect(Dialect):
             ) from None
         return f" AS OF TIMESTAMP {super().timestamp_literal(moment)}"
 
-    def relation_as_of(self, relation_sql: str, snapshot: str | int | dt.datetime | None) -> str:
-        """A table reference read as of the snapshot (tables and views only, not subqueries)."""
-        if relation_sql.lstrip().startswith("(") and snapshot not in (None, ""):
-            raise ValueError(
-                "flashback applies to a table or view; put AS OF inside the custom_query"
-            )
-        return f"{relation_sql}{self.flashback_clause(snapshot)}"
-
     def utc_aggregate(self, function: str, quoted_column: str) -> str | None:
         """SYS_EXTRACT_UTC(MAX(col)): TIMESTAMP WITH (LOCAL) TIME ZONE as its UTC instant."""
         return f"SYS_EXTRACT_UTC({function}({quoted_column}))"
@@ -230,69 +198,7 @@ class OracleDialect(Dialect):
 
     def column_plan(self, columns: list[SourceColumn]) -> ColumnPlan:
         """Select list and customSchema that read every readable column faithfully."""
-        selected: list[str] = []
-        schema: list[str] = []
-        warnings: list[str] = []
-        for column in columns:
-            try:
-                quoted = self.quote(f'"{column.name}"')
-            except UnsafeIdentifierError:
-                warnings.append(f"column {column.name!r} left out: its name cannot be quoted")
-                continue
-            expression, spark_type, note = self.column_read(column, quoted)
-            if note:
-                warnings.append(f"column {column.name} ({column.data_type}) {note}")
-            if expression is None:
-                continue
-            selected.append(expression)
-            if spark_type:
-                schema.append(f"`{column.name}` {spark_type}")
-        if not selected:
-            raise ValueError("no column of the table can be read: " + "; ".join(warnings))
-        return ColumnPlan(", ".join(selected), ", ".join(schema) or None, tuple(warnings))
-
-    def column_read(
-        self, column: SourceColumn, quoted: str
-    ) -> tuple[str | None, str | None, str | None]:
-        """(select expression or None to leave out, Spark type override, warning)."""
-        data_type = column.data_type.upper().strip()
-        if data_type in ("NUMBER", "FLOAT"):
-            return quoted, self.number_override(data_type, column), None
-        if data_type in KEPT_TYPES or PLAIN_TIMESTAMP.match(data_type):
-            return quoted, None, None
-        if ZONED_TIMESTAMP.match(data_type):
-            return f"SYS_EXTRACT_UTC({quoted}) AS {quoted}", None, "read as UTC"
-        converted = {
-            "XMLTYPE": f"XMLSERIALIZE(CONTENT {quoted} AS CLOB)",
-            "JSON": f"JSON_SERIALIZE({quoted} RETURNING CLOB)",
-            "ROWID": f"ROWIDTOCHAR({quoted})",
-            "UROWID": f"CAST({quoted} AS VARCHAR2(4000))",
-        }.get(data_type)
-        if converted is None and INTERVAL.match(data_type):
-            converted = f"TO_CHAR({quoted})"
-        if converted is not None:
-            return f"{converted} AS {quoted}", None, "read as text"
-        reason = "is not readable over JDBC" if data_type in UNREADABLE_TYPES else "has no mapping"
-        return None, None, f"left out: the type {reason}"
-
-    def number_override(self, data_type: str, column: SourceColumn) -> str | None:
-        """Spark type for NUMBER/FLOAT columns whose JDBC metadata Spark misreads."""
-        precision, scale = column.precision, column.scale
-        if data_type == "FLOAT":
-            # FLOAT(b) has a binary precision (b bits, 126 at most): a double holds its
-            # magnitudes; a fixed decimal scale would turn values below 1e-18 into 0.
-            return "DOUBLE"
-        # Bare NUMBER reports scale -127; Spark would cut it to DECIMAL(38,10).
-        if precision is None and scale is None:
-            return self.number_type
-        if precision is None:
-            # NUMBER(*,s) (INTEGER is NUMBER(*,0)): 38 digits, said here, not left to the driver.
-            return f"DECIMAL(38,{max(0, min(38, scale or 0))})"
-        if scale is not None and scale < 0:
-            return f"DECIMAL({min(38, precision - scale)},0)"
-        if scale is not None and scale > precision:
-            return f"DECIMAL({min(38, scale)},{min(38, scale)})"
-        return None
+        return oracle_column_plan(columns, self.quote, self.number_type)
 
 
 def tns_target(tns: str) -> str:

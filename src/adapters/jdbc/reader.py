@@ -13,6 +13,7 @@ import attrs
 from ...domain.errors import ExtractionError
 from ...domain.model import CursorValue, ExtractionTask, Mode, SourceProbe, TableSpec, Window
 from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count, range_boundaries
+from ..session_provider import SessionProvider
 from ..spark_errors import translate
 from .dialect import ColumnPlan, Dialect, SourceColumn
 from .driver_query import DriverQuery
@@ -32,7 +33,7 @@ class JdbcSourceReader:
 
     def __init__(
         self,
-        sessions: Any,
+        sessions: SessionProvider,
         settings: JdbcSettings,
         dialect: Dialect,
         rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
@@ -68,15 +69,6 @@ class JdbcSourceReader:
         window = task.window
         condition = self._dialect.window_predicate(window, pending) if window else None
         return f"{sql} WHERE {condition}" if condition else sql
-
-    def high_watermark_sql(self, task: ExtractionTask) -> str:
-        """MAX of the cursor, above the window's lower bound so an index can serve it."""
-        assert task.window is not None
-        column = self._dialect.quote(task.window.column)
-        sql = f"SELECT MAX({column}) AS hw FROM {self.relation(task.spec, task.snapshot)}"
-        if task.window.lower is not None:
-            sql += f" WHERE {column} > {self._dialect.literal(task.window.lower)}"
-        return sql
 
     def describe(self, task: ExtractionTask) -> str:
         """The SQL the read sends (credentials never appear in it)."""
@@ -245,7 +237,7 @@ class JdbcSourceReader:
         task = ExtractionTask(spec, Mode.INCREMENTAL if window else Mode.FULL, "", window)
         try:
             sql = self.select_sql(task, "COUNT(*) AS n")
-            return int(self._queries.first_row(sql, self.options(spec))["n"][0])
+            return int(self._queries.first_row(sql, self.options(spec))["n"][0] or 0)
         except Exception as exc:
             raise translate(exc, f"counting {spec.key}") from exc
 
