@@ -103,6 +103,9 @@ class DataExtractor:
         """Overrides a subclass adds on top of the arguments (Databricks: widgets)."""
         return {}
 
+    def customize(self, container: Container) -> None:
+        """Provider overrides a subclass makes before secrets resolve (Databricks: dbutils)."""
+
     def _prepared(self) -> tuple[Container, dict]:
         if self._container is None or self._merged is None:
             flags = {s: dict(v) for s, v in self._overrides.items()}
@@ -113,6 +116,7 @@ class DataExtractor:
             merged = load_config(self._config_path, flags, self._environ)
             container = build_container(merged)
             container.redactor.override(self._redactor)
+            self.customize(container)
             app.configure_logging(self._redactor, merged)
             container.jdbc_settings()  # resolves secrets now: a missing one is bad input
             self._container, self._merged = container, merged

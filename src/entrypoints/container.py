@@ -129,12 +129,11 @@ class Container(containers.DeclarativeContainer):
         local=providers.Singleton(LocalSparkSessionProvider, spark_settings),
         databricks=providers.Singleton(DatabricksSessionProvider),
     )
+    dbutils = providers.Singleton(DbutilsLocator, session_provider)
     secrets = providers.Selector(
         config.runtime.resolved_platform,
         local=providers.Singleton(EnvSecretStore, redactor),
-        databricks=providers.Singleton(
-            DatabricksSecretStore, redactor, providers.Singleton(DbutilsLocator, session_provider)
-        ),
+        databricks=providers.Singleton(DatabricksSecretStore, redactor, dbutils),
     )
 
     jdbc_settings = providers.Singleton(jdbc_settings, config.database, secrets)
