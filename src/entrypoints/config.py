@@ -16,6 +16,7 @@ from pathlib import Path
 
 import attrs
 
+from ..adapters.catalog_reader import CATALOG_TYPE
 from ..adapters.databricks import detect_platform
 from ..adapters.jdbc import ALIASES, DIALECTS
 from ..adapters.location import StorageLocation
@@ -78,13 +79,13 @@ def _initial_watermark(value: str) -> str | None:
 
 
 def database_types() -> tuple[str, ...]:
-    """The [database] types a dialect is registered for."""
-    return tuple(sorted(DIALECTS))
+    """The [database] types a dialect is registered for, and the catalog source."""
+    return tuple(sorted([*DIALECTS, CATALOG_TYPE]))
 
 
 def _database_type(value: str) -> str | None:
     name = ALIASES.get(value.lower(), value.lower())
-    if name in DIALECTS:
+    if name in DIALECTS or name == CATALOG_TYPE:
         return None
     known = database_types()
     return f"{value!r} is not a supported database type; use one of {', '.join(known)}" + (
@@ -135,6 +136,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "user": _text,
         "password": _text,
         "url": _text,
+        "connection": _text,
         "driver": _text,
         "driver_jars": _text,
         "driver_packages": _text,
@@ -455,7 +457,33 @@ def collect_config(
     _overlay(merged, places, Layer("command line", {s: dict(v) for s, v in overrides.items()}))
     problems += check_values(merged, places, _required(places, user_file, readable))
     problems += _locations(merged, places, environ)
+    problems += source_combination(merged, places)
     return LoadedConfig(merged, places, tuple(problems), readable)
+
+
+# Keys that say where the source is and how to log in: a catalog table or a Unity Catalog
+# connection already knows both, so a value here would be silently ignored.
+CONNECTION_KEYS = ("host", "port", "database", "service", "sid", "tns", "url", "user", "password")
+
+
+def source_combination(merged: Nested, places: Mapping) -> list[Problem]:
+    """[database] keys that contradict `type = catalog` or `connection = NAME`."""
+    database = merged.get("database", {})
+    if (database.get("type") or "").lower() == CATALOG_TYPE:
+        why, keys = "type = catalog reads tables the session's catalog names", CONNECTION_KEYS
+        keys = (*keys, "connection", "driver", "driver_jars", "driver_packages")
+    elif database.get("connection"):
+        why, keys = (
+            "connection = NAME takes the URL and credentials from Unity Catalog",
+            (CONNECTION_KEYS),
+        )
+    else:
+        return []
+    return [
+        Problem(f"{places.get(('database', key), 'config')} [database]", key, f"{why}; remove it")
+        for key in keys
+        if database.get(key)
+    ]
 
 
 def _locations(merged: Nested, places: Mapping, environ: Mapping[str, str]) -> list[Problem]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from dependency_injector import containers, providers
 
+from ..adapters.catalog_reader import CATALOG_TYPE, CatalogSourceReader
 from ..adapters.clock import SystemClock
 from ..adapters.databricks import (
     DatabricksFileSystem,
@@ -58,6 +59,7 @@ def jdbc_settings(database: Mapping[str, str], secrets: EnvSecretStore) -> JdbcS
         user=secrets.resolve(_opt(database, "user"), where, "user"),
         password=secrets.resolve(_opt(database, "password"), where, "password"),
         url=secrets.resolve(_opt(database, "url"), where, "url"),
+        connection=_opt(database, "connection"),
         driver=_opt(database, "driver"),
         driver_jars=_list(_opt(database, "driver_jars")),
         driver_packages=_list(_opt(database, "driver_packages")),
@@ -143,12 +145,16 @@ class Container(containers.DeclarativeContainer):
         number_mapping=providers.Callable(_opt, config.database, "number_mapping"),
         time_zone=providers.Callable(_opt, config.extraction, "timezone"),
     )
-    reader = providers.Singleton(
-        JdbcSourceReader,
-        session_provider,
-        jdbc_settings,
-        dialect,
-        config.extraction.rows_per_partition.as_int(),
+    reader = providers.Selector(
+        config.database.reader_kind,
+        jdbc=providers.Singleton(
+            JdbcSourceReader,
+            session_provider,
+            jdbc_settings,
+            dialect,
+            config.extraction.rows_per_partition.as_int(),
+        ),
+        catalog=providers.Singleton(CatalogSourceReader, session_provider),
     )
 
     local_fs = providers.Singleton(LocalFileSystem)
@@ -216,6 +222,9 @@ def build_container(merged: Mapping[str, Mapping[str, str]]) -> Container:
     values = {section: dict(items) for section, items in merged.items()}
     runtime = values.setdefault("runtime", {})
     runtime["resolved_platform"] = platform_of(runtime)
+    database = values.setdefault("database", {})
+    kind = (database.get("type") or "").strip().lower()
+    database["reader_kind"] = "catalog" if kind == CATALOG_TYPE else "jdbc"
     # Log lines unless an entry point asks for the live display (a TTY, not --quiet).
     runtime.setdefault("progress", "log")
     container.config.from_dict(values)
