@@ -1,7 +1,8 @@
 """CatalogSourceReader: the SourceReader port over tables the session's catalog names.
 
-`[database] type = catalog` reads `catalog.schema.table` (a Lakehouse Federation foreign
-catalog, a Delta table, any Spark table, a JDBC table registered with `USING jdbc`) with
+`[database] type = catalog` reads `catalog.schema.table` (`[database] catalog`, else the
+session's current one; a Lakehouse Federation foreign catalog, a Delta table, any Spark
+table, a JDBC table registered with `USING jdbc`) with
 `spark.table(name)`: no JDBC URL, driver jar or credentials of ours. Windows become
 DataFrame filters (`.where(...)`, which Spark pushes down to the table's source), the probe
 is one Spark aggregate, and everything after the read (manifests, state, the commit
@@ -35,10 +36,9 @@ class SparkSqlDialect(Dialect):
     quote_open = "`"
     quote_close = "`"
 
-    def table(self, schema: str | None, table: str) -> str:
-        """`catalog`.`schema`.`table`: schema_name may hold the catalog too (main.sales)."""
-        parts = [*(schema.split(".") if schema else []), table]
-        return ".".join(self.quote(part) for part in parts)
+    def qualified(self, *parts: str | None) -> str:
+        """`catalog`.`schema`.`table`, each part quoted, unset parts left out."""
+        return ".".join(self.quote(part) for part in parts if part)
 
     def timestamp_literal(self, value: dt.datetime) -> str:
         """A zone-less value as TIMESTAMP_NTZ (no session zone applies); an instant as UTC."""
@@ -50,8 +50,9 @@ class SparkSqlDialect(Dialect):
 class CatalogSourceReader:
     """Reads catalog tables by name, one lazy DataFrame per task."""
 
-    def __init__(self, sessions: Any) -> None:
+    def __init__(self, sessions: Any, catalog: str | None = None) -> None:
         self._sessions = sessions
+        self._catalog = catalog  # None: the session's current catalog
         self._sql = SparkSqlDialect()
 
     # -- text (no Spark needed) ----------------------------------------------------------
@@ -67,7 +68,7 @@ class CatalogSourceReader:
             )
         if spec.custom_query:
             return self._sql.subquery(spec.custom_query, "q")
-        return self._sql.table(spec.schema_name, spec.table_name)
+        return self._sql.qualified(self._catalog, spec.schema_name, spec.table_name)
 
     def condition(self, window: Window | None, pending: str | None = None) -> str | None:
         """The window as a Spark SQL condition (None: every row)."""

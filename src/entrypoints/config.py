@@ -137,6 +137,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "password": _text,
         "url": _text,
         "connection": _text,
+        "catalog": _text,
         "driver": _text,
         "driver_jars": _text,
         "driver_packages": _text,
@@ -467,16 +468,16 @@ CONNECTION_KEYS = ("host", "port", "database", "service", "sid", "tns", "url", "
 
 
 def source_combination(merged: Nested, places: Mapping) -> list[Problem]:
-    """[database] keys that contradict `type = catalog` or `connection = NAME`."""
+    """[database] keys that contradict `type = catalog`, `catalog` or `connection = NAME`."""
     database = merged.get("database", {})
     if (database.get("type") or "").lower() == CATALOG_TYPE:
-        why, keys = "type = catalog reads tables the session's catalog names", CONNECTION_KEYS
-        keys = (*keys, "connection", "driver", "driver_jars", "driver_packages")
+        why = "type = catalog reads tables the session's catalog names"
+        keys = (*CONNECTION_KEYS, "connection", "driver", "driver_jars", "driver_packages")
+    elif database.get("catalog"):
+        why, keys = "catalog names where type = catalog finds its tables", ("catalog",)
     elif database.get("connection"):
-        why, keys = (
-            "connection = NAME takes the URL and credentials from Unity Catalog",
-            (CONNECTION_KEYS),
-        )
+        why = "connection = NAME takes the URL and credentials from Unity Catalog"
+        keys = CONNECTION_KEYS
     else:
         return []
     return [

@@ -154,7 +154,11 @@ class Container(containers.DeclarativeContainer):
             dialect,
             config.extraction.rows_per_partition.as_int(),
         ),
-        catalog=providers.Singleton(CatalogSourceReader, session_provider),
+        catalog=providers.Singleton(
+            CatalogSourceReader,
+            session_provider,
+            providers.Callable(_opt, config.database, "catalog"),
+        ),
     )
 
     local_fs = providers.Singleton(LocalFileSystem)

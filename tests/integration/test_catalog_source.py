@@ -49,7 +49,7 @@ def _config(tmp_path):
     return write_config(
         tmp_path / "config.ini",
         {
-            "database": {"type": "catalog"},
+            "database": {"type": "catalog", "catalog": "spark_catalog"},
             "extraction": {
                 "output_base_path": tmp_path / "lake",
                 "default_source": "uc",
@@ -112,7 +112,7 @@ def test_plan_shows_the_spark_sql_the_read_will_filter_by(catalog_tables, tmp_pa
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     (task,) = body["tasks"]
-    assert f"FROM `{catalog_tables}`.`events`" in task["sql"]
+    assert f"FROM `spark_catalog`.`{catalog_tables}`.`events`" in task["sql"]
 
 
 def test_a_missing_catalog_table_fails_that_table_with_one_line(catalog_tables, tmp_path):

@@ -29,8 +29,8 @@ def task(spec: TableSpec, window: Window | None = None, **kwargs) -> ExtractionT
 
 
 def test_names_are_quoted_part_by_part_and_windows_use_spark_literals():
-    reader = CatalogSourceReader(NoSessions())
-    spec = TableSpec("uc", "orders", "main.sales", "updated_at")
+    reader = CatalogSourceReader(NoSessions(), catalog="main")
+    spec = TableSpec("uc", "orders", "sales", "updated_at")
     window = Window("updated_at", dt.datetime(2024, 5, 1, 0, 50), dt.datetime(2024, 5, 2))
     assert reader.describe(task(spec, window)) == (
         "SELECT * FROM `main`.`sales`.`orders` WHERE `updated_at` > "
@@ -48,7 +48,8 @@ def test_names_are_quoted_part_by_part_and_windows_use_spark_literals():
     )
     pending = task(spec, Window("updated_at", 5, None), upper_from_source=True)
     assert reader.describe(pending).endswith("`updated_at` <= :high_watermark")
-    assert reader.describe(task(TableSpec("uc", "t"))) == "SELECT * FROM `t`"
+    assert reader.describe(task(TableSpec("uc", "t"))) == "SELECT * FROM `main`.`t`"
+    assert CatalogSourceReader(NoSessions()).relation(TableSpec("uc", "t", "s")) == "`s`.`t`"
     assert reader.options() == {}
 
 
@@ -79,10 +80,24 @@ def test_probed_values_keep_their_type_and_a_timestamp_becomes_utc():
 def test_the_container_picks_the_catalog_reader_for_type_catalog(tmp_path):
     merged = load_config(
         None,
-        {"database": {"type": "Catalog"}, "extraction": {"output_base_path": str(tmp_path)}},
+        {
+            "database": {"type": "Catalog", "catalog": "fed"},
+            "extraction": {"output_base_path": str(tmp_path)},
+        },
         {},
     )
-    assert isinstance(build_container(merged).reader(), CatalogSourceReader)
+    reader = build_container(merged).reader()
+    assert isinstance(reader, CatalogSourceReader)
+    assert reader.relation(TableSpec("uc", "t", "s")) == "`fed`.`s`.`t`"
+    with pytest.raises(InputError, match="catalog names where type = catalog finds its tables"):
+        load_config(
+            None,
+            {
+                "database": {"type": "postgresql", "catalog": "fed"},
+                "extraction": {"output_base_path": str(tmp_path)},
+            },
+            {},
+        )
 
 
 def test_a_connection_reads_through_unity_catalog_without_url_or_credentials():
