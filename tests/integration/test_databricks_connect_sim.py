@@ -207,3 +207,50 @@ def test_python_api_with_the_seeds_arguments_commits_rows(runtime, source, tmp_p
     assert body["results"] == {"customers": True, "orders": True}
     assert body["context"]["is_databricks"] and body["context"]["runtime_version"] == "17.3"
     _assert_committed(lake, runtime, result.stdout, result.stderr)
+
+
+def test_the_catalog_source_probes_and_reads_on_a_connect_session(runtime, tmp_path):
+    """type = catalog needs no JVM of ours: probe and windowed read through Connect."""
+    name = f"dx_events_{tmp_path.name[-12:].replace('-', '_')}"
+    script = textwrap.dedent(
+        f"""
+        import datetime as dt, json
+        from data_extractor.adapters.catalog_reader import CatalogSourceReader
+        from data_extractor.adapters.databricks import DatabricksSessionProvider
+        from data_extractor.domain.model import ExtractionTask, Mode, TableSpec, Window
+        provider = DatabricksSessionProvider()
+        spark = provider.get()
+        # Not UTC, so the probe must turn the session's wall clock into an instant.
+        spark.conf.set("spark.sql.session.timeZone", "Europe/Berlin")
+        spark.range(1, 101).selectExpr(
+            "id", "TIMESTAMP '2024-05-01 00:00:00' + make_interval(0, 0, 0, 0, 0, id) AS at"
+        ).write.parquet({str(tmp_path / "events")!r})
+        spark.sql("CREATE TABLE {name} USING parquet LOCATION '{tmp_path / "events"}'")
+        try:
+            reader = CatalogSourceReader(provider, "spark_catalog")
+            spec = TableSpec("uc", "{name}", "default", "at")
+            lower = dt.datetime(2024, 4, 30, 22, 40, tzinfo=dt.UTC)  # 00:40 in Berlin
+            task = ExtractionTask(
+                spec, Mode.INCREMENTAL, "/out", Window("at", lower, None), upper_from_source=True
+            )
+            probe = reader.probe(task)
+            closed = ExtractionTask(
+                spec, Mode.INCREMENTAL, "/out", Window("at", lower, probe.high_watermark)
+            )
+            print(json.dumps({{
+                "high": probe.high_watermark.isoformat(),
+                "rows": probe.rows,
+                "read": reader.read(closed).count(),
+                "sql": reader.describe(closed),
+            }}))
+        finally:
+            spark.sql("DROP TABLE {name}")
+        """
+    )
+    result = _child([sys.executable, "-c", script], runtime, tmp_path / "cwd")
+    assert result.returncode == 0, result.stderr[-3000:]
+    body = json.loads(result.stdout.strip().splitlines()[-1])
+    # a TIMESTAMP column's maximum is an instant: 00:00 Berlin + 100 minutes, in UTC
+    assert body["high"] == "2024-04-30T23:40:00+00:00"
+    assert body["rows"] == 60 and body["read"] == 60  # minutes 41..100
+    assert "`at` > TIMESTAMP '2024-04-30 22:40:00.000000+00:00'" in body["sql"]
