@@ -13,7 +13,8 @@ In a notebook (the cluster's `spark` and `dbutils` are found on their own):
     results = extractor.extract_tables_parallel(table_configs)  # {table_name: bool}
 
 Secret references are read with dbutils.secrets and never logged; widgets named like config
-keys (output_base_path, max_workers, output_format, ...) override the arguments.
+keys (output_base_path, max_workers, output_format, ...) override the arguments. The
+original `DatabricksConfigManager` is importable from here too, as it always was.
 """
 
 from __future__ import annotations

@@ -101,6 +101,33 @@ def test_full_and_incremental_runs_of_catalog_tables(catalog_tables, pg_admin, p
     assert "2024-05-01" in state_text
     # the Parquet table had nothing new: an empty window is committed, nothing read twice
     assert sum(manifest(o)["rows"] for o in committed_outputs(lake, "uc", "events")) == 40
+    # verify --source counts each committed window again through the catalog: no drift
+    checked = run_cli("verify", "--config", str(config), "--tables", str(tables), "--source")
+    assert checked.exit_code == 0, checked.output
+    pg_admin.execute(f'DELETE FROM "{pg_schema}".orders WHERE id <= 5')
+    drifted = run_cli("verify", "--config", str(config), "--tables", str(tables), "--source")
+    assert drifted.exit_code != 0 and "drift" in drifted.output, drifted.output
+
+
+def test_validate_connect_finds_missing_catalog_tables_and_columns(catalog_tables, tmp_path):
+    good = {"table_name": "events", "schema_name": catalog_tables, "incremental_column": "seq"}
+    tables = write_tables(
+        tmp_path / "tables.json",
+        [
+            good,
+            {**good, "source_name": "other", "incremental_column": "changed_at"},
+            {"table_name": "missing", "schema_name": catalog_tables, "is_full_extract": True},
+        ],
+    )
+    config = _config(tmp_path)
+    result = run_cli("validate", "--config", str(config), "--tables", str(tables), "--connect")
+    assert result.exit_code == 2, result.output
+    assert "table 'other/events': column changed_at not found" in result.stderr
+    assert "table 'uc/missing': cannot find it:" in result.stderr
+    assert "uc/events" not in result.stderr and "Traceback" not in result.output
+    write_tables(tmp_path / "tables.json", [good])
+    result = run_cli("validate", "--config", str(config), "--tables", str(tables), "--connect")
+    assert result.exit_code == 0, result.output
 
 
 def test_plan_shows_the_spark_sql_the_read_will_filter_by(catalog_tables, tmp_path):
