@@ -2,45 +2,48 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import types
 
-import pytest
-from pyspark import SparkContext
-
 from data_extractor.adapters.databricks import (
     DbutilsLocator,
-    find_active_session,
     runtime_context,
     sdk_runtime_dbutils,
     session_to_join,
 )
 
 
-@pytest.fixture
-def no_context():
-    """These checks are about a process where no classic SparkContext runs yet."""
-    if SparkContext._active_spark_context is not None:
-        pytest.fail("a SparkContext runs in the unit-test process; these tests need none")
-
-
-def test_a_connect_client_or_the_runtimes_gateway_is_joined(no_context):
+def test_a_connect_client_the_runtimes_gateway_or_a_running_context_is_joined():
     assert session_to_join({"SPARK_REMOTE": "sc://127.0.0.1:15002"}) == "connect"
-    assert session_to_join({"SPARK_CONNECT_MODE_ENABLED": "1"}) == "connect"
+    assert session_to_join({"SPARK_CONNECT_MODE_ENABLED": "1"}, True) == "connect"
     assert session_to_join({"PYSPARK_GATEWAY_PORT": "40123"}) == "gateway"
-
-
-def test_nothing_to_join_means_no_session_and_no_new_spark(no_context, monkeypatch):
+    assert session_to_join({}, context_running=True) == "context"
     assert session_to_join({"DATABRICKS_RUNTIME_VERSION": "17.3"}) is None
-    monkeypatch.delattr(sys.modules["__main__"], "spark", raising=False)
-    assert find_active_session({"DATABRICKS_RUNTIME_VERSION": "17.3"}) is None
-    assert SparkContext._active_spark_context is None  # nothing was started
 
 
-def test_the_notebooks_spark_global_is_the_last_resort(no_context, monkeypatch):
-    notebook_session = object()
-    monkeypatch.setattr(sys.modules["__main__"], "spark", notebook_session, raising=False)
-    assert find_active_session({}) is notebook_session
+# A fresh interpreter: other tests of this process may have started a SparkContext.
+FRESH_DRIVER = """
+import sys
+from pyspark import SparkContext
+from data_extractor.adapters.databricks import find_active_session
+assert find_active_session({"DATABRICKS_RUNTIME_VERSION": "17.3"}) is None
+assert SparkContext._active_spark_context is None, "a Spark was started"
+notebook_session = object()
+sys.modules["__main__"].spark = notebook_session
+assert find_active_session({}) is notebook_session
+print("ok")
+"""
+
+
+def test_nothing_to_join_means_no_new_spark_and_the_notebook_global_is_last():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_", "PYSPARK"))}
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_DRIVER], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
 
 
 class Sessions:

@@ -37,35 +37,33 @@ def notebook_global(name: str) -> Any:
     return getattr(sys.modules.get("__main__"), name, None)
 
 
-def session_to_join(environ: Mapping[str, str]) -> str | None:
+def session_to_join(environ: Mapping[str, str], context_running: bool = False) -> str | None:
     """What `builder.getOrCreate()` would attach to without starting a Spark, or None.
 
     A Connect client (standard access mode, serverless, SPARK_REMOTE) gets the remote session;
     a classic driver's Python process finds the runtime's JVM through PYSPARK_GATEWAY_PORT or
-    an existing SparkContext. With none of these, getOrCreate would launch a new local Spark,
-    which a Databricks driver must never do.
+    a SparkContext already running in this process. With none of these, getOrCreate would
+    launch a new local Spark, which a Databricks driver must never do.
     """
-    from pyspark import SparkContext
-
     if environ.get("SPARK_REMOTE") or "SPARK_CONNECT_MODE_ENABLED" in environ:
         return "connect"
-    if SparkContext._active_spark_context is not None:
-        return "context"
     if environ.get("PYSPARK_GATEWAY_PORT"):
         return "gateway"
-    return None
+    return "context" if context_running else None
 
 
 def find_active_session(environ: Mapping[str, str] | None = None) -> Any:
     """The session already running for this process, or None; never starts a Spark."""
     require_pyspark()
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
     session = SparkSession.getActiveSession()
     # The JVM's active session is per thread, and a wheel task in a fresh process has none
     # yet: builder.getOrCreate() is how such code gets the cluster's session (Connect or
     # classic) when there is one to join.
-    if session is None and session_to_join(os.environ if environ is None else environ):
+    running = SparkContext._active_spark_context is not None
+    if session is None and session_to_join(os.environ if environ is None else environ, running):
         session = SparkSession.builder.getOrCreate()
     return session if session is not None else notebook_global("spark")
 
