@@ -90,6 +90,8 @@ class DataExtractor:
         self._config_path = Path(config_path) if config_path is not None else None
         self._environ = dict(os.environ if environ is None else environ)
         self._ready: Prepared | None = None
+        # A dbutils the caller hands over (Databricks' Python API); found by the runtime if None.
+        self._dbutils: Any = None
         self.last_report: RunReport | None = None
 
     def __repr__(self) -> str:
@@ -107,7 +109,13 @@ class DataExtractor:
                 flags.setdefault("runtime", {})["platform"] = self.platform
             for section, values in self.extra_overrides().items():
                 flags.setdefault(section, {}).update(values)
-            ready = prepare(self._config_path, flags, self._redactor, environ=self._environ)
+            ready = prepare(
+                self._config_path,
+                flags,
+                self._redactor,
+                environ=self._environ,
+                dbutils=self._dbutils,
+            )
             start(ready)
             self._ready = ready
         return self._ready

@@ -13,7 +13,8 @@ In a notebook (the cluster's `spark` and `dbutils` are found on their own):
     results = extractor.extract_tables_parallel(table_configs)  # {table_name: bool}
 
 Secret references are read with dbutils.secrets and never logged; widgets named like config
-keys (output_base_path, max_workers, output_format, ...) override the arguments.
+keys (output_base_path, max_workers, output_format, ...) override the arguments. The
+original `DatabricksConfigManager` is importable from here too, as it always was.
 """
 
 from __future__ import annotations
@@ -22,10 +23,28 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .adapters.databricks import DatabricksSessionProvider, DbutilsLocator, widget_overrides
+from .adapters.databricks import (
+    DatabricksSessionProvider,
+    DbutilsLocator,
+    runtime_context,
+    widget_overrides,
+)
+from .adapters.jdbc import dialect_for
+from .adapters.jdbc.settings import JdbcSettings
 from .core import DataExtractor
+from .databricks_config import DatabricksConfigManager
 
-__all__ = ["DatabricksDataExtractor"]
+__all__ = ["DatabricksConfigManager", "DatabricksDataExtractor"]
+
+ORACLE_PORT = 1521  # the original tool's default listener port
+
+
+def oracle_url(host: str | None, port: int | None, service: str | None) -> str | None:
+    """The thin-driver URL the arguments name (None without host and service), as runs build it."""
+    if not host or not service:
+        return None
+    settings = JdbcSettings(type="oracle", host=host, port=port or ORACLE_PORT, service=service)
+    return dialect_for("oracle").url(settings)
 
 
 class DatabricksDataExtractor(DataExtractor):
@@ -64,6 +83,23 @@ class DatabricksDataExtractor(DataExtractor):
         self.platform = "databricks" if use_existing_spark else "auto"
         self._widgets = widgets
         self._dbutils = dbutils
+        # The original tool's attributes (the password is deliberately not one of them).
+        self.oracle_host = oracle_host
+        self.oracle_port = oracle_port or ORACLE_PORT
+        self.oracle_service = oracle_service
+        self.oracle_user = oracle_user
+        self.output_base_path = output_base_path
+        self.use_existing_spark = use_existing_spark
+        self.max_workers = max_workers
+        self.jdbc_url = oracle_url(oracle_host, self.oracle_port, oracle_service)
+
+    def get_databricks_context(self) -> dict[str, Any]:
+        """Where this runs: is_databricks, runtime_version, hostname, and the run's settings."""
+        return {
+            **runtime_context(self._environ),
+            "use_existing_spark": self.use_existing_spark,
+            "max_workers": self.max_workers,
+        }
 
     def extra_overrides(self) -> dict[str, dict[str, str]]:
         """Notebook widgets (and a notebook task's job parameters) win over the arguments."""

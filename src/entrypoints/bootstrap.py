@@ -68,6 +68,7 @@ def inspect_inputs(
     *,
     reads_source: bool = True,
     progress: str = "log",
+    dbutils: Any = None,
 ) -> Inputs:
     """Config, tables, secrets and wiring checked together; reads no data, starts no Spark.
 
@@ -81,7 +82,7 @@ def inspect_inputs(
     specs, problems = _specs(tables, default_source, extraction.get("initial_watermark") or None)
     if loaded.problems:
         return Inputs(loaded.values, specs, None, (*loaded.problems, *problems))
-    container = build_container(loaded.values, redactor, progress)
+    container = build_container(loaded.values, redactor, progress, dbutils)
     if reads_source:
         problems += _secret_problems(container, loaded)
     now = container.clock().now()
@@ -100,6 +101,7 @@ def prepare(
     reads_source: bool = True,
     environ: Mapping[str, str] | None = None,
     progress: str = "log",
+    dbutils: Any = None,
 ) -> Prepared:
     """Inputs checked (InputError listing every problem) and the container built from them."""
     inputs = inspect_inputs(
@@ -110,6 +112,7 @@ def prepare(
         redactor,
         reads_source=reads_source,
         progress=progress,
+        dbutils=dbutils,
     )
     if inputs.problems or inputs.container is None:
         raise InputError(inputs.problems)

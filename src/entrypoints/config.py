@@ -13,6 +13,7 @@ from pathlib import Path
 
 import attrs
 
+from ..adapters.catalog_reader import CATALOG_TYPE
 from ..adapters.databricks import detect_platform
 from ..domain.errors import InputError, Problem
 from ..domain.specs import did_you_mean
@@ -191,7 +192,34 @@ def collect_config(
     _overlay(merged, places, Layer("command line", {s: dict(v) for s, v in overrides.items()}))
     problems += check_values(merged, places, _required(places, user_file, readable))
     problems += _locations(merged, places, environ)
+    problems += source_combination(merged, places)
     return LoadedConfig(merged, places, tuple(problems), readable)
+
+
+# Keys that say where the source is and how to log in: a catalog table or a Unity Catalog
+# connection already knows both, so a value here would be silently ignored.
+CONNECTION_KEYS = ("host", "port", "database", "service", "sid", "tns", "url", "user", "password")
+
+
+def source_combination(merged: Nested, places: Mapping) -> list[Problem]:
+    """[database] keys that contradict `type = catalog`, `catalog` or `connection = NAME`."""
+    database = merged.get("database", {})
+    keys: tuple[str, ...]
+    if (database.get("type") or "").lower() == CATALOG_TYPE:
+        why = "type = catalog reads tables the session's catalog names"
+        keys = (*CONNECTION_KEYS, "connection", "driver", "driver_jars", "driver_packages")
+    elif database.get("catalog"):
+        why, keys = "catalog names where type = catalog finds its tables", ("catalog",)
+    elif database.get("connection"):
+        why = "connection = NAME takes the URL and credentials from Unity Catalog"
+        keys = CONNECTION_KEYS
+    else:
+        return []
+    return [
+        Problem(f"{places.get(('database', key), 'config')} [database]", key, f"{why}; remove it")
+        for key in keys
+        if database.get(key)
+    ]
 
 
 def _locations(merged: Nested, places: Mapping, environ: Mapping[str, str]) -> list[Problem]:

@@ -6,6 +6,7 @@ import re
 import zoneinfo
 from collections.abc import Callable
 
+from ..adapters.catalog_reader import CATALOG_TYPE
 from ..adapters.jdbc import ALIASES, DIALECTS
 from ..adapters.location import StorageLocation
 from ..domain.errors import InputError
@@ -85,14 +86,14 @@ def initial_watermark(value: str) -> str | None:
 
 
 def database_types() -> tuple[str, ...]:
-    """The [database] types a dialect is registered for."""
-    return tuple(sorted(DIALECTS))
+    """The [database] types a dialect is registered for, and the catalog source."""
+    return tuple(sorted([*DIALECTS, CATALOG_TYPE]))
 
 
 def database_type(value: str) -> str | None:
     """A [database] type a dialect is registered for (or one of its aliases)."""
     name = ALIASES.get(value.lower(), value.lower())
-    if name in DIALECTS:
+    if name in DIALECTS or name == CATALOG_TYPE:
         return None
     known = database_types()
     return f"{value!r} is not a supported database type; use one of {', '.join(known)}" + (

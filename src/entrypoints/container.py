@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from typing import Protocol
+from typing import Any
 
 from dependency_injector import containers, providers
 
+from ..adapters.catalog_reader import CATALOG_TYPE, CatalogSourceReader
 from ..adapters.clock import SystemClock
 from ..adapters.databricks import (
     DatabricksFileSystem,
@@ -26,6 +27,7 @@ from ..adapters.local_fs import LocalFileSystem, RoutingFileSystem
 from ..adapters.location import to_spark_path
 from ..adapters.progress import LoggingProgressReporter, RichProgressReporter, SparkRowMeter
 from ..adapters.secrets import EnvSecretStore, Redactor
+from ..adapters.session_provider import SessionProvider
 from ..adapters.spark_session import LocalSparkSessionProvider
 
 # Two SparkSettings: the adapter's (what a session is built with) and the [spark] section.
@@ -37,13 +39,6 @@ from ..usecases.extraction_service import ExtractionService, RunSettings
 from .logs import logging_lifecycle
 from .settings import DatabaseSettings, ExtractionSettings, Settings, build_settings
 from .settings import SparkSettings as SparkSection
-
-
-class SessionProvider(Protocol):
-    """What the session resource needs of a session provider: a way to stop what it started."""
-
-    def stop(self) -> None:
-        """Stop the session if this provider started it."""
 
 
 def jdbc_settings(database: DatabaseSettings, secrets: EnvSecretStore) -> JdbcSettings:
@@ -61,6 +56,7 @@ def jdbc_settings(database: DatabaseSettings, secrets: EnvSecretStore) -> JdbcSe
         user=secrets.resolve(database.user, where, "user"),
         password=secrets.resolve(database.password, where, "password"),
         url=secrets.resolve(database.url, where, "url"),
+        connection=database.connection,
         driver=database.driver,
         driver_jars=database.driver_jars,
         driver_packages=database.driver_packages,
@@ -105,6 +101,11 @@ def state_root(extraction: ExtractionSettings) -> str:
     return to_spark_path(extraction.state_path or f"{base}/_state")
 
 
+def reader_kind(database: DatabaseSettings) -> str:
+    """Which reader serves the source: `catalog` tables by name, any other type over JDBC."""
+    return "catalog" if database.type == CATALOG_TYPE else "jdbc"
+
+
 def platform_of(runtime: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> str:
     """`auto` resolved: Databricks when its runtime says so, else local."""
     return detect_platform(runtime.get("platform"), environ)
@@ -125,6 +126,8 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     # The redactor may already hold secrets (a literal password of the Python API).
     redactor = providers.Dependency(instance_of=Redactor)
+    # A dbutils the Python API's caller handed over; None lets the runtime's be found.
+    given_dbutils: providers.Provider[Any] = providers.Object(None)
     database = settings.provided.database
     extraction = settings.provided.extraction
     runtime = settings.provided.runtime
@@ -142,12 +145,11 @@ class Container(containers.DeclarativeContainer):
             session_lifecycle, providers.Singleton(DatabricksSessionProvider)
         ),
     )
+    dbutils = providers.Singleton(DbutilsLocator, session_provider, given_dbutils)
     secrets = providers.Selector(
         runtime.resolved_platform,
         local=providers.Singleton(EnvSecretStore, redactor),
-        databricks=providers.Singleton(
-            DatabricksSecretStore, redactor, providers.Singleton(DbutilsLocator, session_provider)
-        ),
+        databricks=providers.Singleton(DatabricksSecretStore, redactor, dbutils),
     )
 
     jdbc_settings = providers.Singleton(jdbc_settings, database, secrets)
@@ -157,8 +159,16 @@ class Container(containers.DeclarativeContainer):
         number_mapping=database.number_mapping,
         time_zone=extraction.timezone,
     )
-    reader = providers.Singleton(
-        JdbcSourceReader, session_provider, jdbc_settings, dialect, extraction.rows_per_partition
+    reader = providers.Selector(
+        providers.Callable(reader_kind, database),
+        jdbc=providers.Singleton(
+            JdbcSourceReader,
+            session_provider,
+            jdbc_settings,
+            dialect,
+            extraction.rows_per_partition,
+        ),
+        catalog=providers.Singleton(CatalogSourceReader, session_provider, database.catalog),
     )
 
     local_fs = providers.Singleton(LocalFileSystem)
@@ -214,9 +224,14 @@ class Container(containers.DeclarativeContainer):
 
 
 def build_container(
-    merged: Mapping[str, Mapping[str, str]], redactor: Redactor, progress: str = "log"
+    merged: Mapping[str, Mapping[str, str]],
+    redactor: Redactor,
+    progress: str = "log",
+    dbutils: Any = None,
 ) -> Container:
     """A container with the typed settings of validated config values, and the entry point's
-    redactor; progress is `log` (log lines) unless an entry point asks for the live display."""
+    redactor (and dbutils, if it has one); progress is `log` (log lines) unless an entry point
+    asks for the live display."""
     platform = platform_of(merged.get("runtime", {}))
-    return Container(settings=build_settings(merged, platform, progress), redactor=redactor)
+    settings = build_settings(merged, platform, progress)
+    return Container(settings=settings, redactor=redactor, given_dbutils=dbutils)

@@ -66,6 +66,10 @@ class DatabaseSettings:
     user: str | None = key()
     password: str | None = key()
     url: str | None = key()
+    # Databricks: a Unity Catalog JDBC connection's name (it holds the URL and credentials).
+    connection: str | None = key()
+    # type = catalog: the catalog holding the tables (default: the session's current one).
+    catalog: str | None = key()
     driver: str | None = key()
     driver_jars: tuple[str, ...] = key(convert=comma_list, default=())
     driver_packages: tuple[str, ...] = key(convert=comma_list, default=())

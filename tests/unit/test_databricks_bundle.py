@@ -66,7 +66,13 @@ def test_named_parameters_are_options_the_task_understands(bundle):
 
 
 def test_every_task_installs_the_wheel(bundle):
-    for name, _, task in _tasks(bundle):
+    for name, job, task in _tasks(bundle):
+        if "environment_key" in task:  # serverless: the environment installs it
+            (environment,) = [
+                e for e in job["environments"] if e["environment_key"] == task["environment_key"]
+            ]
+            assert environment["spec"]["dependencies"] == ["../../dist/*.whl"], name
+            continue
         wheels = [lib["whl"] for lib in task["libraries"] if "whl" in lib]
         assert wheels == ["../../dist/*.whl"], name
     notebook = next(t for _, _, t in _tasks(bundle) if "notebook_task" in t)
@@ -81,3 +87,38 @@ def test_bundle_config_and_tables_pass_the_tools_validation():
     assert merged["runtime"]["platform"] == "databricks"
     specs = load_tables(BUNDLE / "conf" / "tables.json", merged["extraction"]["default_source"])
     assert [s.key for s in specs] == ["oracle/CUSTOMERS", "oracle/ORDERS"]
+
+
+def test_the_serverless_job_has_an_environment_and_no_cluster_or_jar(bundle):
+    job = bundle["resources"]["jobs"]["extract_serverless"]
+    assert "job_clusters" not in job
+    (task,) = job["tasks"]
+    assert "libraries" not in task and "job_cluster_key" not in task
+    assert "new_cluster" not in task and "existing_cluster_id" not in task
+    (environment,) = job["environments"]
+    assert environment["environment_key"] == task["environment_key"]
+    version = environment["spec"]["environment_version"]
+    assert version == "${var.serverless_environment}"
+    assert bundle["variables"]["serverless_environment"]["default"] == "4"  # Spark 4.0 client
+    assert not any(
+        "maven" in str(dep) or dep.endswith(".jar") for dep in environment["spec"]["dependencies"]
+    )
+    assert task["python_wheel_task"]["entry_point"] == "data-extractor-task"
+
+
+def test_the_serverless_config_reads_catalog_tables_and_validates():
+    merged = load_config(BUNDLE / "conf" / "serverless.ini", {}, environ={})
+    assert merged["database"]["type"] == "catalog"
+    assert not any(merged["database"].get(k) for k in ("host", "url", "user", "password"))
+    assert merged["runtime"]["platform"] == "databricks"
+    assert merged["extraction"]["max_workers"]  # serverless has no SparkContext to size from
+    specs = load_tables(
+        BUNDLE / "conf" / "serverless_tables.json", merged["extraction"]["default_source"]
+    )
+    assert [(s.schema_name, s.table_name) for s in specs] == [
+        ("SALES", "CUSTOMERS"),
+        ("SALES", "ORDERS"),
+    ]
+    assert merged["database"]["catalog"] == "oracle_fed"
+    bundle_text = (BUNDLE / "databricks.yml").read_text()
+    assert "conf/serverless.ini" in bundle_text and "conf/serverless_tables.json" in bundle_text

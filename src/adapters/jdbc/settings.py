@@ -20,6 +20,7 @@ class JdbcSettings:
     user: str | None = None
     password: str | None = attrs.field(default=None, repr=False)
     url: str | None = attrs.field(default=None, repr=False)
+    connection: str | None = None  # a Unity Catalog JDBC connection's name (Databricks)
     driver: str | None = None
     driver_jars: tuple[str, ...] = ()
     driver_packages: tuple[str, ...] = ()
