@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.model import ExtractionTask, Status, TableResult
+from .spark_session import is_connect
 
 log = logging.getLogger("data_extractor.progress")
 
@@ -47,11 +48,21 @@ class SparkRowMeter:
 
     def __init__(self, sessions: Any) -> None:
         self._sessions = sessions
+        self._unavailable = False
 
     def __call__(self, table_key: str) -> int | None:
         """Output records of the table's stages so far (finished tasks only), or None."""
+        if self._unavailable:
+            return None
         try:
             spark = self._sessions.get()
+            if is_connect(spark):
+                self._unavailable = True
+                log.info(
+                    "Spark Connect: live row counts are unavailable (no status tracker in "
+                    "this process); each table's rows show when it finishes"
+                )
+                return None
             tracker = spark.sparkContext.statusTracker()
             store = spark._jsc.sc().statusStore()
             total = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import threading
 from pathlib import Path
@@ -29,6 +30,7 @@ class SparkSettings:
     packages: tuple[str, ...] = ()
     conf: tuple[tuple[str, str], ...] = ()
     class_cache: str | None = None  # folder of JVM class archives; None: no archive
+    remote: str | None = None  # sc://host:port: a Spark Connect client instead of a local JVM
 
 
 # Extraction-friendly defaults; every one can be overridden from [spark].
@@ -47,6 +49,30 @@ BASE_CONF = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
 }
 TIMESTAMP_TYPE_KEY = "spark.sql.parquet.outputTimestampType"
+# Task slots assumed on a Connect session that tells none (its server's cores are not visible).
+CONNECT_DEFAULT_PARALLELISM = 8
+LOCAL_MASTER = re.compile(r"^local\[(\d+)(?:,\s*\d+)?\]$")
+
+
+def is_connect(session: Any) -> bool:
+    """True for a Spark Connect session (no JVM in this process), from the session's own class."""
+    return type(session).__module__.startswith("pyspark.sql.connect.")
+
+
+def session_parallelism(session: Any) -> int:
+    """Task slots of the session: SparkContext's where classic; on Connect from its conf
+    (spark.default.parallelism, then a local[N] master), else CONNECT_DEFAULT_PARALLELISM."""
+    if not is_connect(session):
+        return int(session.sparkContext.defaultParallelism)
+    for key in ("spark.default.parallelism", "spark.master"):
+        try:
+            text = str(session.conf.get(key, None) or "")
+        except Exception:  # noqa: BLE001 - a conf the server will not show is no answer
+            continue
+        local = LOCAL_MASTER.match(text.strip())
+        if text.strip().isdigit() or local:
+            return max(1, int(local.group(1) if local else text))
+    return CONNECT_DEFAULT_PARALLELISM
 
 
 def warn_about_borrowed_conf(session: Any) -> None:
@@ -98,6 +124,11 @@ class LocalSparkSessionProvider:
             return self._session
 
     def _active(self) -> Any:
+        if self._settings.remote:
+            # Only a Connect session is borrowed then: a classic one in this process is not it.
+            from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+            return ConnectSession.getActiveSession()
         from pyspark.sql import SparkSession
 
         return SparkSession.getActiveSession()
@@ -105,6 +136,8 @@ class LocalSparkSessionProvider:
     def _build(self) -> Any:
         from pyspark.sql import SparkSession
 
+        if self._settings.remote:
+            return self._connect(self._settings.remote)
         # Spark binds to loopback unless told otherwise; never to a public interface.
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         s = self._settings
@@ -119,6 +152,22 @@ class LocalSparkSessionProvider:
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
         return session
+
+    def _connect(self, url: str) -> Any:
+        """A Spark Connect session: the client sets SQL conf only, the rest is the server's."""
+        from pyspark.sql import SparkSession
+
+        builder = SparkSession.builder.remote(url)
+        conf = self.conf()
+        for key, value in conf.items():
+            if key.startswith("spark.sql."):
+                builder = builder.config(key, value)
+        if self._settings.jars or self._settings.packages:
+            log.info(
+                "Spark Connect: driver_jars / driver_packages are not sent to the server; "
+                "start it with the JDBC driver on its class path (--jars)"
+            )
+        return builder.getOrCreate()
 
     def conf(self) -> dict[str, str]:
         """The session's conf: BASE_CONF, jars, then [spark]; user JVM options are appended."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from ..domain.errors import InputError, Problem
@@ -10,7 +13,9 @@ from ..domain.model import ExtractionTask, Manifest, WriteStats
 from .files import FileSystem
 from .serialization import manifest_to_json
 from .spark_errors import translate
+from .spark_session import is_connect
 
+log = logging.getLogger(__name__)
 MANIFEST = "_manifest.json"
 SUPPORTED_FORMATS = ("parquet", "delta")
 DELTA_HINT = (
@@ -28,6 +33,13 @@ def require_output_format(sessions: Any, output_format: str) -> str:
     if fmt == "parquet":
         return fmt  # built into Spark: no need to touch the session here
     spark = sessions.get()
+    if is_connect(spark):
+        log.info(
+            "Spark Connect: the %s data source cannot be looked up before the run "
+            "(no driver JVM here); the first table's write will fail if the server lacks it",
+            fmt,
+        )
+        return fmt
     jvm = spark._jvm
     try:
         jvm.org.apache.spark.sql.execution.datasources.DataSource.lookupDataSource(
@@ -74,20 +86,41 @@ class SparkDatasetWriter:
         rows_per_file = self.rows_per_file(task)
         if rows_per_file:
             writer = writer.option("maxRecordsPerFile", rows_per_file)
-        spark = dataset.sparkSession
-        pool = task.key.replace("/", ".")
-        spark.sparkContext.setLocalProperty("spark.scheduler.pool", pool)
-        # The job group lets the progress display find this table's Spark stages.
-        spark.sparkContext.setJobGroup(task.key, f"data-extractor {task.key}")
         try:
-            writer.save(task.output_path)
+            with _labelled_jobs(dataset.sparkSession, task.key):
+                writer.save(task.output_path)
         except Exception as exc:
             raise translate(exc, f"writing {task.key}") from exc
-        finally:
-            spark.sparkContext.setLocalProperty("spark.scheduler.pool", None)
         rows = int(observation.get["rows"])
         files = [f for f in self._fs.list_files(task.output_path) if _is_data_file(f.name)]
         return WriteStats(rows, len(files), sum(f.size for f in files), dataset.schema.json())
+
+
+def job_tag(table_key: str) -> str:
+    """The Spark job tag of a table's writes (tags may not hold commas)."""
+    return f"data-extractor:{table_key}".replace(",", ";")
+
+
+@contextlib.contextmanager
+def _labelled_jobs(spark: Any, table_key: str) -> Iterator[None]:
+    """This thread's Spark jobs carry the table: a FAIR pool and job group where classic,
+    a job tag (spark.addTag, Spark 3.5+) on Connect, where local properties do not exist."""
+    if is_connect(spark):
+        tag = job_tag(table_key)
+        spark.addTag(tag)
+        try:
+            yield
+        finally:
+            spark.removeTag(tag)
+        return
+    context = spark.sparkContext
+    context.setLocalProperty("spark.scheduler.pool", table_key.replace("/", "."))
+    # The job group lets the progress display find this table's Spark stages.
+    context.setJobGroup(table_key, f"data-extractor {table_key}")
+    try:
+        yield
+    finally:
+        context.setLocalProperty("spark.scheduler.pool", None)
 
 
 def _is_data_file(name: str) -> bool:

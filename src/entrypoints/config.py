@@ -66,6 +66,12 @@ def _text(value: str) -> str | None:
     return None
 
 
+def _remote(value: str) -> str | None:
+    if re.fullmatch(r"sc://[^/\s:]+(:\d+)?(/;\S*)?", value.strip()):
+        return None
+    return f"{value!r} is not a Spark Connect URL; write sc://host:port (e.g. sc://localhost:15002)"
+
+
 def _initial_watermark(value: str) -> str | None:
     try:
         parse_initial_watermark(value)
@@ -164,6 +170,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "app_name": _text,
         "jvm_class_cache": _choice("true", "false"),
         "jvm_class_cache_dir": _text,
+        "remote": _remote,  # sc://host:port: a Spark Connect client (else SPARK_REMOTE)
     },
     "runtime": {
         "platform": _choice("auto", "local", "databricks"),

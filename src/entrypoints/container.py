@@ -76,6 +76,7 @@ def spark_settings(spark: Mapping[str, str], database: Mapping[str, str]) -> Spa
         packages=_list(_opt(database, "driver_packages")),
         conf=conf,
         class_cache=class_cache_folder(spark),
+        remote=_opt(spark, "remote") or _opt(os.environ, "SPARK_REMOTE"),
     )
 
 
