@@ -16,6 +16,7 @@ from ..adapters.databricks import (
     detect_platform,
     resolve_max_workers,
 )
+from ..adapters.fsspec_fs import FsspecFileSystem
 from ..adapters.hadoop_fs import HadoopFileSystem
 from ..adapters.jdbc import dialect_for
 from ..adapters.jdbc.reader import JdbcSourceReader
@@ -157,7 +158,13 @@ class Container(containers.DeclarativeContainer):
     hadoop_fs = providers.Singleton(HadoopFileSystem, session_provider)
     filesystem = providers.Selector(
         config.runtime.resolved_platform,
-        local=providers.Singleton(RoutingFileSystem, local_fs, hadoop_fs),
+        local=providers.Singleton(
+            RoutingFileSystem,
+            local_fs,
+            hadoop_fs,
+            providers.Singleton(FsspecFileSystem),
+            session_provider,
+        ),
         databricks=providers.Singleton(DatabricksFileSystem, local_fs, hadoop_fs, session_provider),
     )
     writer = providers.Singleton(

@@ -108,16 +108,17 @@ def test_full_and_incremental_runs_on_connect_copy_every_row_exactly(
     assert len(read_rows(outputs[1:])) == 60  # the second run read its window only
 
 
-def test_plan_json_on_connect_shows_the_probed_window(orders, tmp_path):
+def test_plan_json_on_connect_starts_after_the_committed_watermark(orders, tmp_path):
     config, tables = orders
     assert run_cli("run", "--config", str(config), "--tables", str(tables)).exit_code == 0
     result = run_cli("plan", "--config", str(config), "--tables", str(tables), "--json")
     assert result.exit_code == 0, result.output
-    plan = json.loads(result.output)
-    print(plan)
-    incremental = next(t for t in plan["tables"] if t["table"] == "pg/orders")
+    tasks = {task["table"]: task for task in json.loads(result.output)["tasks"]}
+    assert tasks["full/orders"]["mode"] == "full"
+    incremental = tasks["pg/orders"]
     assert incremental["mode"] == "incremental"
-    assert "2024-05-01 03:20:00" in json.dumps(incremental)  # the committed watermark
+    # 200 rows, one a minute from 2024-05-01 00:00: the first run committed up to 03:20.
+    assert incremental["window"]["lower"] == {"type": "timestamp", "value": "2024-05-01T03:20:00"}
 
 
 def start_run(config: Path, tables: Path, run_id: str) -> subprocess.Popen:
