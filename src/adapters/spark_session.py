@@ -59,6 +59,29 @@ def is_connect(session: Any) -> bool:
     return type(session).__module__.startswith("pyspark.sql.connect.")
 
 
+def sql_functions(session: Any) -> Any:
+    """pyspark's functions module for the session's kind: a Column only works with DataFrames
+    of its own kind, and pyspark.sql.functions builds classic ones beside a classic session."""
+    if is_connect(session):
+        from pyspark.sql.connect import functions as connect_functions
+
+        return connect_functions
+    from pyspark.sql import functions
+
+    return functions
+
+
+def new_observation(session: Any, name: str) -> Any:
+    """A pyspark Observation of the session's kind (each kind's DataFrames take only their own)."""
+    if is_connect(session):
+        from pyspark.sql.connect.observation import Observation as ConnectObservation
+
+        return ConnectObservation(name)
+    from pyspark.sql import Observation
+
+    return Observation(name)
+
+
 def session_parallelism(session: Any) -> int:
     """Task slots of the session: SparkContext's where classic; on Connect from its conf
     (spark.default.parallelism, then a local[N] master), else CONNECT_DEFAULT_PARALLELISM."""
@@ -155,9 +178,11 @@ class LocalSparkSessionProvider:
 
     def _connect(self, url: str) -> Any:
         """A Spark Connect session: the client sets SQL conf only, the rest is the server's."""
-        from pyspark.sql import SparkSession
+        # Connect's own builder: pyspark.sql's refuses a remote session beside a classic one
+        # in the same process (a notebook's, a test's), which this client does not touch.
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
 
-        builder = SparkSession.builder.remote(url)
+        builder = ConnectSession.builder.remote(url)
         conf = self.conf()
         for key, value in conf.items():
             if key.startswith("spark.sql."):

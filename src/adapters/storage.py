@@ -13,7 +13,7 @@ from ..domain.model import ExtractionTask, Manifest, WriteStats
 from .files import FileSystem
 from .serialization import manifest_to_json
 from .spark_errors import translate
-from .spark_session import is_connect
+from .spark_session import is_connect, new_observation, sql_functions
 
 log = logging.getLogger(__name__)
 MANIFEST = "_manifest.json"
@@ -77,10 +77,8 @@ class SparkDatasetWriter:
 
     def write(self, dataset: Any, task: ExtractionTask) -> WriteStats:
         """Overwrite the task's directory; rows come from an observation of this same pass."""
-        from pyspark.sql import Observation
-        from pyspark.sql import functions as F
-
-        observation = Observation(f"rows_{uuid.uuid4().hex}")
+        F = sql_functions(dataset.sparkSession)
+        observation = new_observation(dataset.sparkSession, f"rows_{uuid.uuid4().hex}")
         observed = dataset.observe(observation, F.count(F.lit(1)).alias("rows"))
         writer = observed.write.format(self._format).mode("overwrite")
         rows_per_file = self.rows_per_file(task)

@@ -178,3 +178,44 @@ def test_a_bad_remote_url_is_bad_input_naming_file_and_key(tmp_path):
     assert "config.ini" in result.output and "remote" in result.output
     assert "sc://host:port" in result.output
     assert not (tmp_path / "lake").exists()
+
+
+class Sessions:
+    """A session provider over one given session."""
+
+    def __init__(self, session) -> None:
+        self._session = session
+
+    def get(self):
+        """The session."""
+        return self._session
+
+
+def test_connect_queries_give_the_driver_side_text_values(spark, spark_remote, pg_admin):
+    from data_extractor.adapters.jdbc.driver_query import DriverQuery
+    from data_extractor.adapters.spark_session import (
+        LocalSparkSessionProvider,
+        SparkSettings,
+        is_connect,
+    )
+
+    provider = LocalSparkSessionProvider(SparkSettings(remote=spark_remote))
+    remote = provider.get()
+    assert is_connect(remote) and not is_connect(spark)
+    sql = """SELECT 7::int AS i, 9000000000::bigint AS l, 12.50::numeric(12,2) AS d,
+        5::numeric AS whole, 1.25::numeric AS frac, 2.5::float8 AS f, DATE '2024-02-29' AS day,
+        TIMESTAMP '2024-05-01 10:20:30.123456' AS ts, TIMESTAMP '2024-05-01 10:20:30' AS whole_ts,
+        TIMESTAMPTZ '2024-05-01 10:20:30.5+02' AS tz, 'text' AS s, NULL::bigint AS missing"""
+    options = {
+        "url": "jdbc:postgresql://127.0.0.1:5432/postgres",
+        "user": "postgres",
+        "driver": "org.postgresql.Driver",
+        "preferTimestampNTZ": "true",
+        "sessionInitStatement": "SET TIME ZONE 'America/New_York'",
+    }
+    driver_side = DriverQuery(Sessions(spark)).rows(sql, options)
+    through_spark = DriverQuery(Sessions(remote)).rows(sql, options)
+    assert through_spark == driver_side
+    assert through_spark[0]["tz"] == ("2024-05-01 08:20:30.500000+00:00", "timestamp_tz")
+    assert through_spark[0]["whole"] == ("5", "decimal")
+    DriverQuery(Sessions(remote)).ping(options, "SELECT 1 AS ok")

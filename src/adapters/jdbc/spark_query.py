@@ -38,20 +38,24 @@ def query_rows(
     spark: Any, sql: str, options: dict[str, str], limit: int
 ) -> list[dict[str, tuple[str | None, str]]]:
     """Up to `limit` rows of `sql` read through Spark's JDBC source, as DriverQuery.rows."""
-    from pyspark.sql import functions as F
-
     opts = {k: v for k, v in options.items() if k not in NOT_WITH_QUERY}
     frame = spark.read.format("jdbc").options(**opts).option("query", sql).load()
     fields = list(frame.schema.fields)
     # Instants leave Spark as epoch microseconds: no client or session time zone can move them.
+    # SQL text, not pyspark.sql.functions: those build classic Columns when this process also
+    # runs a classic session.
     columns = [
-        F.unix_micros(F.col(f"`{f.name}`")).alias(f"{INSTANT_PREFIX}{i}")
+        f"unix_micros({_quoted(f.name)}) AS {INSTANT_PREFIX}{i}"
         if f.dataType.typeName() == "timestamp"
-        else F.col(f"`{f.name}`")
+        else _quoted(f.name)
         for i, f in enumerate(fields)
     ]
-    found = frame.select(*columns).limit(limit).collect()
+    found = frame.selectExpr(*columns).limit(limit).collect()
     return [_row(fields, tuple(values)) for values in found]
+
+
+def _quoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _row(fields: list[Any], values: tuple[Any, ...]) -> dict[str, tuple[str | None, str]]:
