@@ -18,6 +18,8 @@ from .files import FileEntry, WriteByPublishOrReplace
 # Our URI schemes -> fsspec protocols, and the package that implements each.
 PROTOCOLS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "abfss": "abfs", "abfs": "abfs"}
 PACKAGES = {"s3": "s3fs", "gcs": "gcsfs", "abfs": "adlfs"}
+# Stores only a JVM reaches (HDFS's native client, DBFS outside Databricks' FUSE mount).
+JVM_ONLY = ("hdfs", "dbfs")
 NEEDS_VOLUME = (
     "on a Spark Connect session small files (state, lock, manifests, reports) are written "
     "by this process, not by Spark; {why}. Install the object-store support "
@@ -128,6 +130,9 @@ def _name(full: str) -> str:
 
 def _open_store(path: str, protocol: str, options: dict[str, Any]) -> Any:
     """fsspec's file system for a protocol, or exit 2 saying what to install or change."""
+    if protocol in JVM_ONLY:
+        why = f"{protocol}:// is reached only through Spark's Hadoop FileSystem"
+        raise InputError([Problem(f"location {path!r}", None, NEEDS_VOLUME.format(why=why))])
     try:
         import fsspec
 

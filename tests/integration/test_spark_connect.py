@@ -219,3 +219,21 @@ def test_connect_queries_give_the_driver_side_text_values(spark, spark_remote, p
     assert through_spark[0]["tz"] == ("2024-05-01 08:20:30.500000+00:00", "timestamp_tz")
     assert through_spark[0]["whole"] == ("5", "decimal")
     DriverQuery(Sessions(remote)).ping(options, "SELECT 1 AS ok")
+
+
+def test_spark_remote_environment_variable_makes_the_run_a_connect_client(
+    pg_admin, pg_schema, spark_remote, tmp_path, monkeypatch
+):
+    pg_admin.execute(f'CREATE TABLE "{pg_schema}".small (id int PRIMARY KEY, v text)')
+    pg_admin.execute(f"INSERT INTO \"{pg_schema}\".small VALUES (1, 'a'), (2, 'b')")
+    monkeypatch.setenv("SPARK_REMOTE", spark_remote)
+    config = pg_config(tmp_path)  # no [spark] remote: the standard variable alone
+    tables = write_tables(
+        tmp_path / "tables.json",
+        [{"table_name": "small", "schema_name": pg_schema, "is_full_extract": True}],
+    )
+    result = run_cli("run", "--config", str(config), "--tables", str(tables), "--verbose")
+    assert result.exit_code == 0, result.output
+    assert "Spark Connect" in result.output  # the Connect path said what it does differently
+    rows = read_rows(committed_outputs(tmp_path / "lake", "pg", "small"))
+    assert sorted((r["id"], r["v"]) for r in rows) == [(1, "a"), (2, "b")]

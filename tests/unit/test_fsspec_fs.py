@@ -92,6 +92,11 @@ def test_a_store_fsspec_cannot_open_is_bad_input_asking_for_a_volume_state_path(
     assert "data-extractor[cloud]" in message and "state_path" in message
 
 
+def test_hdfs_on_connect_is_bad_input_too():
+    with pytest.raises(InputError, match="Hadoop FileSystem"):
+        FsspecFileSystem().publish_text("hdfs://nn:8020/lake/_state/lock/000000001.json", "x")
+
+
 class ConnectSession:
     """A session object whose class lives where pyspark's Connect session does."""
 
