@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import FileEntry, FileSystem, WriteByPublishOrReplace
-from .spark_session import is_connect
+from .session_kind import is_connect
 
 
 def _local(path: str) -> Path:

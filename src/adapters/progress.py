@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.model import ExtractionTask, Status, TableResult
-from .spark_session import is_connect
+from .session_kind import is_connect
 
 log = logging.getLogger("data_extractor.progress")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import subprocess
 import threading
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import attrs
 
 from .jvm_class_cache import ClassCachePlan, JvmClassCache
+from .session_kind import connect_session_class, is_connect
 from .spark_install import require_pyspark
 
 log = logging.getLogger(__name__)
@@ -49,53 +49,6 @@ BASE_CONF = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
 }
 TIMESTAMP_TYPE_KEY = "spark.sql.parquet.outputTimestampType"
-# Task slots assumed on a Connect session that tells none (its server's cores are not visible).
-CONNECT_DEFAULT_PARALLELISM = 8
-LOCAL_MASTER = re.compile(r"^local\[(\d+)(?:,\s*\d+)?\]$")
-
-
-def is_connect(session: Any) -> bool:
-    """True for a Spark Connect session (no JVM in this process), from the session's own class."""
-    return type(session).__module__.startswith("pyspark.sql.connect.")
-
-
-def sql_functions(session: Any) -> Any:
-    """pyspark's functions module for the session's kind: a Column only works with DataFrames
-    of its own kind, and pyspark.sql.functions builds classic ones beside a classic session."""
-    if is_connect(session):
-        from pyspark.sql.connect import functions as connect_functions
-
-        return connect_functions
-    from pyspark.sql import functions
-
-    return functions
-
-
-def new_observation(session: Any, name: str) -> Any:
-    """A pyspark Observation of the session's kind (each kind's DataFrames take only their own)."""
-    if is_connect(session):
-        from pyspark.sql.connect.observation import Observation as ConnectObservation
-
-        return ConnectObservation(name)
-    from pyspark.sql import Observation
-
-    return Observation(name)
-
-
-def session_parallelism(session: Any) -> int:
-    """Task slots of the session: SparkContext's where classic; on Connect from its conf
-    (spark.default.parallelism, then a local[N] master), else CONNECT_DEFAULT_PARALLELISM."""
-    if not is_connect(session):
-        return int(session.sparkContext.defaultParallelism)
-    for key in ("spark.default.parallelism", "spark.master"):
-        try:
-            text = str(session.conf.get(key, None) or "")
-        except Exception:  # noqa: BLE001 - a conf the server will not show is no answer
-            continue
-        local = LOCAL_MASTER.match(text.strip())
-        if text.strip().isdigit() or local:
-            return max(1, int(local.group(1) if local else text))
-    return CONNECT_DEFAULT_PARALLELISM
 
 
 def warn_about_borrowed_conf(session: Any) -> None:
@@ -144,14 +97,14 @@ class LocalSparkSessionProvider:
                 else:
                     self._session = self._build()
                     self._owned = True
+                if is_connect(self._session):
+                    log.info("a Spark Connect session: its server reads the source and writes")
             return self._session
 
     def _active(self) -> Any:
         if self._settings.remote:
             # Only a Connect session is borrowed then: a classic one in this process is not it.
-            from pyspark.sql.connect.session import SparkSession as ConnectSession
-
-            return ConnectSession.getActiveSession()
+            return connect_session_class().getActiveSession()
         from pyspark.sql import SparkSession
 
         return SparkSession.getActiveSession()
@@ -180,9 +133,7 @@ class LocalSparkSessionProvider:
         """A Spark Connect session: the client sets SQL conf only, the rest is the server's."""
         # Connect's own builder: pyspark.sql's refuses a remote session beside a classic one
         # in the same process (a notebook's, a test's), which this client does not touch.
-        from pyspark.sql.connect.session import SparkSession as ConnectSession
-
-        builder = ConnectSession.builder.remote(url)
+        builder = connect_session_class().builder.remote(url)
         conf = self.conf()
         for key, value in conf.items():
             if key.startswith("spark.sql."):

@@ -12,8 +12,8 @@ from ..domain.errors import InputError, Problem
 from ..domain.model import ExtractionTask, Manifest, WriteStats
 from .files import FileSystem
 from .serialization import manifest_to_json
+from .session_kind import is_connect, new_observation, sql_functions
 from .spark_errors import translate
-from .spark_session import is_connect, new_observation, sql_functions
 
 log = logging.getLogger(__name__)
 MANIFEST = "_manifest.json"

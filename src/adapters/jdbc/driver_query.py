@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ..spark_session import is_connect
+from ..session_kind import is_connect
 from .spark_query import query_rows
 
 # java.sql.Types codes (and Oracle's own) -> the type names the reader speaks (Spark's,

@@ -13,8 +13,8 @@ import attrs
 from ...domain.errors import ExtractionError
 from ...domain.model import CursorValue, ExtractionTask, Mode, SourceProbe, TableSpec, Window
 from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count, range_boundaries
+from ..session_kind import session_parallelism
 from ..spark_errors import translate
-from ..spark_session import session_parallelism
 from .dialect import ColumnPlan, Dialect, SourceColumn
 from .driver_query import DriverQuery
 from .settings import JdbcSettings
