@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,9 +14,10 @@ from .serialization import manifest_to_json
 from .session_kind import is_connect, new_observation, sql_functions
 from .spark_errors import translate
 
-log = logging.getLogger(__name__)
 MANIFEST = "_manifest.json"
 SUPPORTED_FORMATS = ("parquet", "delta")
+# Read (analysed, never found) to ask a Connect server whether it has a data source.
+MISSING_PATH = "/nonexistent/data-extractor-format-check"
 DELTA_HINT = (
     "output_format = delta needs Delta Lake in the Spark session, and this one has none. "
     "Databricks has it built in; elsewhere pip install delta-spark (the release matching your "
@@ -33,22 +33,29 @@ def require_output_format(sessions: Any, output_format: str) -> str:
     if fmt == "parquet":
         return fmt  # built into Spark: no need to touch the session here
     spark = sessions.get()
+    if not _has_data_source(spark, fmt):
+        hint = DELTA_HINT if fmt == "delta" else f"Spark has no data source {fmt!r}"
+        raise InputError([Problem("config [extraction]", "output_format", hint)])
+    return fmt
+
+
+def _has_data_source(spark: Any, fmt: str) -> bool:
+    """Whether the session's Spark can find the data source (the classic JVM lookup, or on
+    Connect the analysis of a read of a missing path, which names DATA_SOURCE_NOT_FOUND first)."""
     if is_connect(spark):
-        log.info(
-            "Spark Connect: the %s data source cannot be looked up before the run "
-            "(no driver JVM here); the first table's write will fail if the server lacks it",
-            fmt,
-        )
-        return fmt
+        try:
+            spark.read.format(fmt).load(MISSING_PATH).schema  # noqa: B018 - analysis is the check
+        except Exception as exc:  # noqa: BLE001 - only this one condition means "no such format"
+            return "DATA_SOURCE_NOT_FOUND" not in str(exc)
+        return True
     jvm = spark._jvm
     try:
         jvm.org.apache.spark.sql.execution.datasources.DataSource.lookupDataSource(
             fmt, spark._jsparkSession.sessionState().conf()
         )
     except Exception:  # noqa: BLE001 - py4j wraps Spark's DATA_SOURCE_NOT_FOUND
-        hint = DELTA_HINT if fmt == "delta" else f"Spark has no data source {fmt!r}"
-        raise InputError([Problem("config [extraction]", "output_format", hint)]) from None
-    return fmt
+        return False
+    return True
 
 
 class SparkDatasetWriter:

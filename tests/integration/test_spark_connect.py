@@ -234,3 +234,13 @@ def test_spark_remote_environment_variable_makes_the_run_a_connect_client(
     assert "a Spark Connect session" in result.output
     rows = read_rows(committed_outputs(tmp_path / "lake", "pg", "small"))
     assert sorted((r["id"], r["v"]) for r in rows) == [(1, "a"), (2, "b")]
+
+
+def test_delta_output_on_a_connect_server_without_delta_is_bad_input(orders, tmp_path):
+    config, tables = orders
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[extraction]\n", "[extraction]\noutput_format = delta\n", 1))
+    result = run_cli("run", "--config", str(config), "--tables", str(tables))
+    assert result.exit_code == 2, result.output
+    assert "output_format" in result.output and "delta-spark" in result.output
+    assert not list((tmp_path / "lake").glob("pg/orders/*"))
