@@ -244,3 +244,16 @@ def test_delta_output_on_a_connect_server_without_delta_is_bad_input(orders, tmp
     assert result.exit_code == 2, result.output
     assert "output_format" in result.output and "delta-spark" in result.output
     assert not list((tmp_path / "lake").glob("pg/orders/*"))
+
+
+def test_validate_connect_on_a_connect_session_checks_source_tables_and_columns(orders):
+    config, tables = orders
+    result = run_cli("validate", "--config", str(config), "--tables", str(tables), "--connect")
+    assert result.exit_code == 0, result.output
+    missing = write_tables(
+        config.parent / "missing.json",
+        [{"table_name": "orders", "schema_name": "nosuchschema", "is_full_extract": True}],
+    )
+    result = run_cli("validate", "--config", str(config), "--tables", str(missing), "--connect")
+    assert result.exit_code == 2, result.output
+    assert "nosuchschema" in result.output

@@ -25,9 +25,10 @@ SPARK_KINDS = {
     "timestamp_ntz": "timestamp",
     "timestamp": "timestamp_tz",  # Spark's zoned type: an instant
 }
-# Spark's JDBC source reads a NUMERIC without precision as DECIMAL(38,18); its values are
-# trimmed back to the digits the database holds, as the driver hands them over.
-UNBOUNDED_DECIMAL = (38, 18)
+# Spark's JDBC source reads a NUMERIC without precision as DECIMAL(38,18) (Oracle's bare NUMBER
+# as DECIMAL(38,10)); such values are trimmed back to the digits the database holds, as the
+# driver hands them over.
+UNBOUNDED_DECIMALS = ((38, 18), (38, 10))
 INSTANT_PREFIX = "_instant_"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Options the `query` form cannot take with it.
@@ -85,6 +86,6 @@ def _text(value: Any, kind: str, data_type: Any) -> str | None:
 
 
 def _decimal_text(value: Decimal, precision_scale: tuple[int, int]) -> str:
-    if precision_scale == UNBOUNDED_DECIMAL:
+    if precision_scale in UNBOUNDED_DECIMALS:
         value = value.normalize() if value != value.to_integral_value() else value.quantize(1)
     return format(value, "f")
