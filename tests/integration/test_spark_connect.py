@@ -7,6 +7,7 @@ JVM-only code is bypassed: a run succeeds on the Connect session or the test fai
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import signal
@@ -193,7 +194,11 @@ class Sessions:
 
 def test_connect_queries_give_the_driver_side_text_values(spark, spark_remote, pg_admin):
     from data_extractor.adapters.jdbc.driver_query import DriverQuery
-    from data_extractor.adapters.session_kind import is_connect
+    from data_extractor.adapters.session_kind import (
+        CONNECT_DEFAULT_PARALLELISM,
+        is_connect,
+        session_parallelism,
+    )
     from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
 
     provider = LocalSparkSessionProvider(SparkSettings(remote=spark_remote))
@@ -216,6 +221,9 @@ def test_connect_queries_give_the_driver_side_text_values(spark, spark_remote, p
     assert through_spark[0]["tz"] == ("2024-05-01 08:20:30.500000+00:00", "timestamp_tz")
     assert through_spark[0]["whole"] == ("5", "decimal")
     DriverQuery(Sessions(remote)).ping(options, "SELECT 1 AS ok")
+    # The server is local[*] and sets no spark.default.parallelism: the Connect default.
+    assert session_parallelism(remote) == CONNECT_DEFAULT_PARALLELISM
+    assert session_parallelism(spark) == 2  # the test session's spark.default.parallelism
 
 
 def test_spark_remote_environment_variable_makes_the_run_a_connect_client(
@@ -257,3 +265,40 @@ def test_validate_connect_on_a_connect_session_checks_source_tables_and_columns(
     result = run_cli("validate", "--config", str(config), "--tables", str(missing), "--connect")
     assert result.exit_code == 2, result.output
     assert "nosuchschema" in result.output
+
+
+class Refusing:
+    """The Hadoop route, which a Connect session must never reach."""
+
+    def __getattr__(self, name: str):
+        raise AssertionError(f"Hadoop FileSystem used on a Connect session ({name})")
+
+
+def test_on_connect_uris_go_to_fsspec_and_posix_paths_to_python_io(spark_remote, tmp_path):
+    import fsspec
+
+    from data_extractor.adapters.fsspec_fs import FsspecFileSystem
+    from data_extractor.adapters.local_fs import LocalFileSystem, RoutingFileSystem
+    from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
+
+    remote = LocalSparkSessionProvider(SparkSettings(remote=spark_remote)).get()
+    router = RoutingFileSystem(LocalFileSystem(), Refusing(), FsspecFileSystem(), Sessions(remote))
+    root = f"memory://routed-{tmp_path.name}"
+    assert router.publish_text(f"{root}/_state/x.json", "remote")
+    assert not router.publish_text(f"{root}/_state/x.json", "again")
+    assert fsspec.filesystem("memory").cat_file(f"{root}/_state/x.json") == b"remote"
+    posix = tmp_path / "state" / "x.json"  # an absolute path: Python's I/O
+    assert router.publish_text(str(posix), "posix")
+    assert posix.read_text() == "posix"
+
+
+def test_an_object_store_lake_without_its_fsspec_package_is_bad_input(orders, tmp_path):
+    if importlib.util.find_spec("s3fs") is not None:
+        pytest.fail("this test needs an environment without s3fs (the test extra has none)")
+    config, tables = orders
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(str(tmp_path / "lake"), "s3://no-such-bucket/lake"))
+    result = run_cli("run", "--config", str(config), "--tables", str(tables))
+    assert result.exit_code == 2, result.output
+    assert "s3://no-such-bucket/lake/_state" in result.output
+    assert "data-extractor[cloud]" in result.output and "state_path" in result.output

@@ -1,15 +1,14 @@
-"""FsspecFileSystem on fsspec's own memory and local file systems (the real library, no mock),
-and the router that sends a Connect session's URIs to it."""
+"""FsspecFileSystem on fsspec's own memory and local file systems (the real library, no mock).
+The router that sends a Connect session's URIs here is tested with a real Connect session in
+tests/integration/test_spark_connect.py."""
 
 from __future__ import annotations
 
 import uuid
 
-import fsspec
 import pytest
 
 from data_extractor.adapters.fsspec_fs import FsspecFileSystem, protocol_of
-from data_extractor.adapters.local_fs import LocalFileSystem, RoutingFileSystem
 from data_extractor.adapters.state import HadoopStateStore
 from data_extractor.domain.errors import InputError
 from data_extractor.domain.model import TableState
@@ -95,38 +94,3 @@ def test_a_store_fsspec_cannot_open_is_bad_input_asking_for_a_volume_state_path(
 def test_hdfs_on_connect_is_bad_input_too():
     with pytest.raises(InputError, match="Hadoop FileSystem"):
         FsspecFileSystem().publish_text("hdfs://nn:8020/lake/_state/lock/000000001.json", "x")
-
-
-class ConnectSession:
-    """A session object whose class lives where pyspark's Connect session does."""
-
-
-ConnectSession.__module__ = "pyspark.sql.connect.session"
-
-
-class Sessions:
-    """The session provider the router asks which session kind this run has."""
-
-    def __init__(self, session: object) -> None:
-        self._session = session
-
-    def get(self) -> object:
-        """The session."""
-        return self._session
-
-
-class Refusing:
-    """The Hadoop route, which a Connect session must never reach."""
-
-    def __getattr__(self, name: str):
-        raise AssertionError(f"Hadoop FileSystem used on a Connect session ({name})")
-
-
-def test_on_connect_uris_go_to_fsspec_and_posix_paths_to_python_io(root, tmp_path):
-    remote = FsspecFileSystem()
-    router = RoutingFileSystem(LocalFileSystem(), Refusing(), remote, Sessions(ConnectSession()))
-    assert router.publish_text(f"{root}/_state/x.json", "remote")
-    assert fsspec.filesystem("memory").cat_file(f"{root}/_state/x.json") == b"remote"
-    volume_like = tmp_path / "Volumes" / "x.json"  # any absolute path: Python's I/O
-    assert router.publish_text(str(volume_like), "posix")
-    assert volume_like.read_text() == "posix"
