@@ -19,7 +19,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import pg_config, write_config
-from tests.helpers import committed_outputs, read_rows, run_cli, wait_for, write_tables
+from tests.helpers import (
+    committed_outputs,
+    manifest,
+    read_rows,
+    run_cli,
+    wait_for,
+    write_tables,
+)
 
 pytestmark = pytest.mark.integration
 CLI = [sys.executable, "-c", "from data_extractor.entrypoints.cli import main; main()"]
@@ -68,10 +75,11 @@ def source_comparable(rows: list[tuple]) -> list[tuple]:
 
 @pytest.fixture
 def orders(pg_admin, pg_schema, spark_remote, tmp_path):
-    """An orders table (numeric, text, date, timestamptz, timestamp cursor) of 200 rows."""
+    """An orders table (numeric, text, date, timestamptz, timestamp cursor) of 2500 rows, read
+    in partitions of about 1000 rows (split predicates on the Connect session)."""
     pg_admin.execute(CREATE.format(s=pg_schema))
-    pg_admin.execute(INSERT.format(s=pg_schema, start=1, stop=200))
-    config = connect_config(tmp_path, spark_remote)
+    pg_admin.execute(INSERT.format(s=pg_schema, start=1, stop=2500))
+    config = connect_config(tmp_path, spark_remote, rows_per_partition=1000)
     tables = write_tables(
         tmp_path / "tables.json",
         [
@@ -99,8 +107,10 @@ def test_full_and_incremental_runs_on_connect_copy_every_row_exactly(
     full_rows = read_rows(committed_outputs(lake, "full", "orders"))
     assert sorted(r["id"] for r in full_rows) == [row[0] for row in expected]
     assert isinstance(full_rows[0]["amount"], Decimal)
+    [first_output] = committed_outputs(lake, "pg", "orders")
+    assert manifest(first_output)["files"] >= 2  # split reads: one file per partition
 
-    pg_admin.execute(INSERT.format(s=pg_schema, start=201, stop=260))
+    pg_admin.execute(INSERT.format(s=pg_schema, start=2501, stop=2560))
     second = run_cli("run", "--config", str(config), "--tables", str(tables), "--run-id", "c2")
     assert second.exit_code == 0, second.output
     assert lake_rows(lake) == source_comparable(source_rows(pg_admin, pg_schema))
@@ -118,8 +128,8 @@ def test_plan_json_on_connect_starts_after_the_committed_watermark(orders, tmp_p
     assert tasks["full/orders"]["mode"] == "full"
     incremental = tasks["pg/orders"]
     assert incremental["mode"] == "incremental"
-    # 200 rows, one a minute from 2024-05-01 00:00: the first run committed up to 03:20.
-    assert incremental["window"]["lower"] == {"type": "timestamp", "value": "2024-05-01T03:20:00"}
+    # 2500 rows, one a minute from 2024-05-01 00:00: the first run committed up to 05-02 17:40.
+    assert incremental["window"]["lower"] == {"type": "timestamp", "value": "2024-05-02T17:40:00"}
 
 
 def start_run(config: Path, tables: Path, run_id: str) -> subprocess.Popen:
