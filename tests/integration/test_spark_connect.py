@@ -312,3 +312,26 @@ def test_an_object_store_lake_without_its_fsspec_package_is_bad_input(orders, tm
     assert result.exit_code == 2, result.output
     assert "s3://no-such-bucket/lake/_state" in result.output
     assert "data-extractor[cloud]" in result.output and "state_path" in result.output
+
+
+def test_number_mapping_column_plan_on_connect_keeps_every_digit(
+    pg_admin, pg_schema, spark_remote, tmp_path
+):
+    pg_admin.execute(f'CREATE TABLE "{pg_schema}".measures (id int PRIMARY KEY, score numeric)')
+    pg_admin.execute(
+        f'INSERT INTO "{pg_schema}".measures VALUES (1, 1.123456789012345678901234), (2, 7)'
+    )
+    config = connect_config(tmp_path, spark_remote)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[database]\n", "[database]\nnumber_mapping = string\n", 1))
+    tables = write_tables(
+        tmp_path / "tables.json",
+        [{"table_name": "measures", "schema_name": pg_schema, "is_full_extract": True}],
+    )
+    result = run_cli("run", "--config", str(config), "--tables", str(tables))
+    assert result.exit_code == 0, result.output
+    rows = read_rows(committed_outputs(tmp_path / "lake", "pg", "measures"))
+    assert sorted((r["id"], r["score"]) for r in rows) == [
+        (1, "1.123456789012345678901234"),
+        (2, "7"),
+    ]
