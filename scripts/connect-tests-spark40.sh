@@ -20,4 +20,5 @@ export SPARK_LOCAL_IP=127.0.0.1
 trap 'PYTHON=.venv40/bin/python bash scripts/connect-server.sh stop "$port" || true' EXIT
 PYTHON=.venv40/bin/python bash scripts/connect-server.sh start "$port"
 DX_TEST_SPARK_REMOTE=sc://127.0.0.1:$port .venv40/bin/python -m pytest -q \
-  tests/integration/test_spark_connect.py tests/unit/test_fsspec_fs.py
+  tests/integration/test_spark_connect.py tests/integration/test_connect_adapters.py \
+  tests/unit/test_fsspec_fs.py

@@ -1,6 +1,6 @@
 """FsspecFileSystem on fsspec's own memory and local file systems (the real library, no mock).
 The router that sends a Connect session's URIs here is tested with a real Connect session in
-tests/integration/test_spark_connect.py."""
+tests/integration/test_connect_adapters.py."""
 
 from __future__ import annotations
 
