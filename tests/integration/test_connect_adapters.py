@@ -77,3 +77,40 @@ def test_on_connect_uris_go_to_fsspec_and_posix_paths_to_python_io(spark_remote,
     posix = tmp_path / "state" / "x.json"  # an absolute path: Python's I/O
     assert router.publish_text(str(posix), "posix")
     assert posix.read_text() == "posix"
+
+
+def test_connect_queries_give_the_driver_side_values_on_mariadb(
+    spark, spark_remote, mariadb_admin, mariadb_database
+):
+    from data_extractor.adapters.jdbc import dialect_for
+    from data_extractor.adapters.jdbc.driver_query import DriverQuery
+    from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
+
+    with mariadb_admin.cursor() as cur:
+        cur.execute(
+            f"CREATE TABLE `{mariadb_database}`.t (id BIGINT PRIMARY KEY, "
+            "amount DECIMAL(12,3), day DATE, at DATETIME(6), note VARCHAR(20))"
+        )
+        cur.execute(
+            f"INSERT INTO `{mariadb_database}`.t VALUES "
+            "(1, 1.500, '2024-02-29', '2024-05-01 10:20:30.123456', 'a'), "
+            "(9000000000, NULL, NULL, '2024-05-01 10:20:30', NULL)"
+        )
+    sql = (
+        "SELECT (SELECT MAX(id) FROM t) AS hi, (SELECT MAX(amount) FROM t) AS amount, "
+        "(SELECT MIN(day) FROM t) AS day, (SELECT MAX(at) FROM t) AS at, "
+        "(SELECT MIN(note) FROM t) AS note"
+    )
+    options = {
+        "url": f"jdbc:mariadb://127.0.0.1:3306/{mariadb_database}",
+        "user": "root",
+        "password": "",
+        "driver": "org.mariadb.jdbc.Driver",
+        "preferTimestampNTZ": "true",
+        # The tool's own session set-up: Spark quotes the selected names with double quotes.
+        "sessionInitStatement": dialect_for("mariadb").session_init("data-extractor", "t") or "",
+    }
+    remote = LocalSparkSessionProvider(SparkSettings(remote=spark_remote)).get()
+    driver_side = DriverQuery(Sessions(spark)).rows(sql, options)
+    assert DriverQuery(Sessions(remote)).rows(sql, options) == driver_side
+    assert driver_side[0]["at"] == ("2024-05-01 10:20:30.123456", "timestamp")
