@@ -40,6 +40,19 @@ def unavailable(what: str) -> None:
     pytest.skip(what)
 
 
+@pytest.fixture(scope="session")
+def spark_remote() -> str:
+    """The Spark Connect server's URL (sc://...) from DX_TEST_SPARK_REMOTE; .ci/run starts one
+    with scripts/connect-server.sh. Unset: skipped locally, a failure under CI=true."""
+    url = os.environ.get("DX_TEST_SPARK_REMOTE", "").strip()
+    if not url:
+        unavailable(
+            "DX_TEST_SPARK_REMOTE is not set (scripts/connect-server.sh start 15102, then "
+            "export DX_TEST_SPARK_REMOTE=sc://127.0.0.1:15102)"
+        )
+    return url
+
+
 def available_jars() -> list[str]:
     """JDBC driver jars the test session loads (those present on this machine)."""
     return [

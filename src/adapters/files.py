@@ -47,3 +47,22 @@ class FileSystem(Protocol):
 
     def list_dirs(self, path: str) -> list[str]:
         """Directories directly under a directory."""
+
+
+class WriteByPublishOrReplace:
+    """write_text for stores whose publish_text and replace_text are their own primitives."""
+
+    def publish_text(self, path: str, text: str) -> bool:  # pragma: no cover - overridden
+        """Create a file complete or not at all."""
+        raise NotImplementedError
+
+    def replace_text(self, path: str, text: str) -> None:  # pragma: no cover - overridden
+        """Replace a file's content."""
+        raise NotImplementedError
+
+    def write_text(self, path: str, text: str, overwrite: bool = True) -> bool:
+        """Write a file; with overwrite=False the create is exclusive and complete (publish)."""
+        if not overwrite:
+            return self.publish_text(path, text)
+        self.replace_text(path, text)
+        return True

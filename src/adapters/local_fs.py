@@ -7,9 +7,10 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
-from .files import FileEntry
-from .hadoop_fs import HadoopFileSystem
+from .files import FileEntry, FileSystem, WriteByPublishOrReplace
+from .session_kind import is_connect
 
 
 def _local(path: str) -> Path:
@@ -48,7 +49,7 @@ def _create_exclusive(target: Path, text: str) -> bool:
     return True
 
 
-class LocalFileSystem:
+class LocalFileSystem(WriteByPublishOrReplace):
     """The same operations as HadoopFileSystem, for paths on this machine (and /dbfs FUSE)."""
 
     def exists(self, path: str) -> bool:
@@ -61,13 +62,6 @@ class LocalFileSystem:
             return _local(path).read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
-
-    def write_text(self, path: str, text: str, overwrite: bool = True) -> bool:
-        """Write a file; with overwrite=False the create is exclusive and complete (publish)."""
-        if not overwrite:
-            return self.publish_text(path, text)
-        self.replace_text(path, text)
-        return True
 
     def replace_text(self, path: str, text: str) -> None:
         """Write beside the target, fsync, then os.replace: readers never see half a file."""
@@ -139,14 +133,31 @@ class LocalFileSystem:
 
 
 class RoutingFileSystem:
-    """Local paths to Python's I/O, everything else (dbfs:/, s3a://, abfss://...) to Hadoop."""
+    """Local paths to Python's I/O, everything else (dbfs:/, s3a://, abfss://...) to Hadoop.
 
-    def __init__(self, local: LocalFileSystem, hadoop: HadoopFileSystem) -> None:
+    On a Spark Connect session there is no Hadoop FileSystem in this process: POSIX paths
+    (/Volumes/... too, a FUSE mount where it exists) use Python's I/O and URIs go to `remote`
+    (fsspec), which says what to install when it cannot serve a store.
+    """
+
+    def __init__(
+        self,
+        local: FileSystem,
+        hadoop: FileSystem,
+        remote: FileSystem | None = None,
+        sessions: Any = None,
+    ) -> None:
         self._local = local
         self._hadoop = hadoop
+        self._remote = remote
+        self._sessions = sessions
 
-    def _for(self, path: str) -> LocalFileSystem | HadoopFileSystem:
-        return self._local if is_local(path) else self._hadoop
+    def _for(self, path: str) -> FileSystem:
+        if is_local(path):
+            return self._local
+        if self._remote is None or self._sessions is None or not is_connect(self._sessions.get()):
+            return self._hadoop
+        return self._local if path.startswith("/") else self._remote
 
     def exists(self, path: str) -> bool:
         """True when a file or directory is there."""

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.model import ExtractionTask, Status, TableResult
+from .session_kind import is_connect
 from .session_provider import SessionProvider
 
 log = logging.getLogger("data_extractor.progress")
@@ -48,11 +49,21 @@ class SparkRowMeter:
 
     def __init__(self, sessions: SessionProvider) -> None:
         self._sessions = sessions
+        self._unavailable = False
 
     def __call__(self, table_key: str) -> int | None:
         """Output records of the table's stages so far (finished tasks only), or None."""
+        if self._unavailable:
+            return None
         try:
             spark = self._sessions.get()
+            if is_connect(spark):
+                self._unavailable = True
+                log.info(
+                    "Spark Connect: live row counts are unavailable (no status tracker in "
+                    "this process); each table's rows show when it finishes"
+                )
+                return None
             tracker = spark.sparkContext.statusTracker()
             store = spark._jsc.sc().statusStore()
             total = 0

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from .jvm_class_cache import ClassCachePlan, JvmClassCache
+from .session_kind import connect_session_class, is_connect
 from .spark_install import require_pyspark
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class SparkSettings:
     packages: tuple[str, ...] = ()
     conf: tuple[tuple[str, str], ...] = ()
     class_cache: str | None = None  # folder of JVM class archives; None: no archive
+    remote: str | None = None  # sc://host:port: a Spark Connect client instead of a local JVM
 
 
 # Extraction-friendly defaults; every one can be overridden from [spark].
@@ -95,9 +97,14 @@ class LocalSparkSessionProvider:
                 else:
                     self._session = self._build()
                     self._owned = True
+                if is_connect(self._session):
+                    log.info("a Spark Connect session: its server reads the source and writes")
             return self._session
 
     def _active(self) -> Any:
+        if self._settings.remote:
+            # Only a Connect session is borrowed then: a classic one in this process is not it.
+            return connect_session_class().getActiveSession()
         from pyspark.sql import SparkSession
 
         return SparkSession.getActiveSession()
@@ -105,6 +112,8 @@ class LocalSparkSessionProvider:
     def _build(self) -> Any:
         from pyspark.sql import SparkSession
 
+        if self._settings.remote:
+            return self._connect(self._settings.remote)
         # Spark binds to loopback unless told otherwise; never to a public interface.
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         s = self._settings
@@ -119,6 +128,22 @@ class LocalSparkSessionProvider:
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
         return session
+
+    def _connect(self, url: str) -> Any:
+        """A Spark Connect session: the client sets SQL conf only, the rest is the server's."""
+        # Connect's own builder: pyspark.sql's refuses a remote session beside a classic one
+        # in the same process (a notebook's, a test's), which this client does not touch.
+        builder = connect_session_class().builder.remote(url)
+        conf = self.conf()
+        for key, value in conf.items():
+            if key.startswith("spark.sql."):
+                builder = builder.config(key, value)
+        if self._settings.jars or self._settings.packages:
+            log.info(
+                "Spark Connect: driver_jars / driver_packages are not sent to the server; "
+                "start it with the JDBC driver on its class path (--jars)"
+            )
+        return builder.getOrCreate()
 
     def conf(self) -> dict[str, str]:
         """The session's conf: BASE_CONF, jars, then [spark]; user JVM options are appended."""

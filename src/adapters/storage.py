@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from ..domain.errors import InputError, Problem
 from ..domain.model import ExtractionTask, Manifest, WriteStats
 from .files import FileSystem
 from .serialization import manifest_to_json
+from .session_kind import is_connect, new_observation, sql_functions
 from .session_provider import SessionProvider
 from .spark_errors import translate
 
 MANIFEST = "_manifest.json"
 SUPPORTED_FORMATS = ("parquet", "delta")
+# Read (analysed, never found) to ask a Connect server whether it has a data source.
+MISSING_PATH = "/nonexistent/data-extractor-format-check"
 DELTA_HINT = (
     "output_format = delta needs Delta Lake in the Spark session, and this one has none. "
     "Databricks has it built in; elsewhere pip install delta-spark (the release matching your "
@@ -29,15 +34,29 @@ def require_output_format(sessions: SessionProvider, output_format: str) -> str:
     if fmt == "parquet":
         return fmt  # built into Spark: no need to touch the session here
     spark = sessions.get()
+    if not _has_data_source(spark, fmt):
+        hint = DELTA_HINT if fmt == "delta" else f"Spark has no data source {fmt!r}"
+        raise InputError([Problem("config [extraction]", "output_format", hint)])
+    return fmt
+
+
+def _has_data_source(spark: Any, fmt: str) -> bool:
+    """Whether the session's Spark can find the data source (the classic JVM lookup, or on
+    Connect the analysis of a read of a missing path, which names DATA_SOURCE_NOT_FOUND first)."""
+    if is_connect(spark):
+        try:
+            spark.read.format(fmt).load(MISSING_PATH).schema  # noqa: B018 - analysis is the check
+        except Exception as exc:  # noqa: BLE001 - only this one condition means "no such format"
+            return "DATA_SOURCE_NOT_FOUND" not in str(exc)
+        return True
     jvm = spark._jvm
     try:
         jvm.org.apache.spark.sql.execution.datasources.DataSource.lookupDataSource(
             fmt, spark._jsparkSession.sessionState().conf()
         )
     except Exception:  # noqa: BLE001 - py4j wraps Spark's DATA_SOURCE_NOT_FOUND
-        hint = DELTA_HINT if fmt == "delta" else f"Spark has no data source {fmt!r}"
-        raise InputError([Problem("config [extraction]", "output_format", hint)]) from None
-    return fmt
+        return False
+    return True
 
 
 class SparkDatasetWriter:
@@ -66,29 +85,48 @@ class SparkDatasetWriter:
 
     def write(self, dataset: Any, task: ExtractionTask) -> WriteStats:
         """Overwrite the task's directory; rows come from an observation of this same pass."""
-        from pyspark.sql import Observation
-        from pyspark.sql import functions as F
-
-        observation = Observation(f"rows_{uuid.uuid4().hex}")
+        F = sql_functions(dataset.sparkSession)
+        observation = new_observation(dataset.sparkSession, f"rows_{uuid.uuid4().hex}")
         observed = dataset.observe(observation, F.count(F.lit(1)).alias("rows"))
         writer = observed.write.format(self._format).mode("overwrite")
         rows_per_file = self.rows_per_file(task)
         if rows_per_file:
             writer = writer.option("maxRecordsPerFile", rows_per_file)
-        spark = dataset.sparkSession
-        pool = task.key.replace("/", ".")
-        spark.sparkContext.setLocalProperty("spark.scheduler.pool", pool)
-        # The job group lets the progress display find this table's Spark stages.
-        spark.sparkContext.setJobGroup(task.key, f"data-extractor {task.key}")
         try:
-            writer.save(task.output_path)
+            with _labelled_jobs(dataset.sparkSession, task.key):
+                writer.save(task.output_path)
         except Exception as exc:
             raise translate(exc, f"writing {task.key}") from exc
-        finally:
-            spark.sparkContext.setLocalProperty("spark.scheduler.pool", None)
         rows = int(observation.get["rows"])
         files = [f for f in self._fs.list_files(task.output_path) if _is_data_file(f.name)]
         return WriteStats(rows, len(files), sum(f.size for f in files), dataset.schema.json())
+
+
+def job_tag(table_key: str) -> str:
+    """The Spark job tag of a table's writes (tags may not hold commas)."""
+    return f"data-extractor:{table_key}".replace(",", ";")
+
+
+@contextlib.contextmanager
+def _labelled_jobs(spark: Any, table_key: str) -> Iterator[None]:
+    """This thread's Spark jobs carry the table: a FAIR pool and job group where classic,
+    a job tag (spark.addTag, Spark 3.5+) on Connect, where local properties do not exist."""
+    if is_connect(spark):
+        tag = job_tag(table_key)
+        spark.addTag(tag)
+        try:
+            yield
+        finally:
+            spark.removeTag(tag)
+        return
+    context = spark.sparkContext
+    context.setLocalProperty("spark.scheduler.pool", table_key.replace("/", "."))
+    # The job group lets the progress display find this table's Spark stages.
+    context.setJobGroup(table_key, f"data-extractor {table_key}")
+    try:
+        yield
+    finally:
+        context.setLocalProperty("spark.scheduler.pool", None)
 
 
 def _is_data_file(name: str) -> bool:

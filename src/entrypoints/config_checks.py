@@ -85,6 +85,13 @@ def initial_watermark(value: str) -> str | None:
     return None
 
 
+def spark_remote(value: str) -> str | None:
+    """A Spark Connect URL: sc://host[:port][/;params]."""
+    if re.fullmatch(r"sc://[^/\s:]+(:\d+)?(/;\S*)?", value.strip()):
+        return None
+    return f"{value!r} is not a Spark Connect URL; write sc://host:port (e.g. sc://localhost:15002)"
+
+
 def database_types() -> tuple[str, ...]:
     """The [database] types a dialect is registered for, and the catalog source."""
     return tuple(sorted([*DIALECTS, CATALOG_TYPE]))

@@ -18,6 +18,7 @@ from ..adapters.databricks import (
     detect_platform,
     resolve_max_workers,
 )
+from ..adapters.fsspec_fs import FsspecFileSystem
 from ..adapters.hadoop_fs import HadoopFileSystem
 from ..adapters.jdbc import dialect_for
 from ..adapters.jdbc.reader import JdbcSourceReader
@@ -74,6 +75,7 @@ def session_settings(spark: SparkSection, database: DatabaseSettings) -> Session
         packages=database.driver_packages,
         conf=spark.conf,
         class_cache=class_cache_folder(spark),
+        remote=spark.remote or os.environ.get("SPARK_REMOTE") or None,
     )
 
 
@@ -175,7 +177,13 @@ class Container(containers.DeclarativeContainer):
     hadoop_fs = providers.Singleton(HadoopFileSystem, session_provider)
     filesystem = providers.Selector(
         runtime.resolved_platform,
-        local=providers.Singleton(RoutingFileSystem, local_fs, hadoop_fs),
+        local=providers.Singleton(
+            RoutingFileSystem,
+            local_fs,
+            hadoop_fs,
+            providers.Singleton(FsspecFileSystem),
+            session_provider,
+        ),
         databricks=providers.Singleton(DatabricksFileSystem, local_fs, hadoop_fs, session_provider),
     )
     writer = providers.Singleton(

@@ -24,6 +24,7 @@ from .config_checks import (
     non_negative,
     number_mapping,
     parse_byte_size,
+    spark_remote,
     time_zone,
     whole_number,
 )
@@ -108,6 +109,8 @@ class SparkSettings:
     app_name: str | None = key()
     jvm_class_cache: bool = key(choice("true", "false"), true_or_false, default=True)
     jvm_class_cache_dir: str | None = key()
+    # sc://host:port: a Spark Connect client (else the SPARK_REMOTE environment variable).
+    remote: str | None = key(spark_remote)
     # Every `spark.*` key of the section, passed to the session as written (not a key here).
     conf: tuple[tuple[str, str], ...] = ()
 

@@ -2,7 +2,8 @@
 
 The probe before each table's read is a single aggregate row, and a catalog lookup a few rows;
 running them as Spark jobs cost a schema query, a job and a task per table, which dominated
-the per-table overhead.
+the per-table overhead. A Spark Connect session has no driver JVM in this process: there the
+same queries run as Spark queries (spark_query.py) and give the same text values.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from ..session_kind import is_connect
 from ..session_provider import SessionProvider
+from .spark_query import query_rows
 
 # java.sql.Types codes (and Oracle's own) -> the type names the reader speaks (Spark's,
 # where they exist).
@@ -72,6 +75,9 @@ class DriverQuery:
         self, sql: str, options: dict[str, str], limit: int = 10_000
     ) -> list[dict[str, tuple[str | None, str]]]:
         """Up to `limit` rows, each as first_row gives it (catalog lookups, not data)."""
+        spark = self._sessions.get()
+        if is_connect(spark):
+            return query_rows(spark, sql, options, limit)
         connection = self._connect(options)
         try:
             init = options.get("sessionInitStatement")
@@ -91,8 +97,13 @@ class DriverQuery:
         finally:
             connection.close()
 
-    def ping(self, options: dict[str, str]) -> None:
-        """Open a connection and close it: raises what the driver raises when it cannot."""
+    def ping(self, options: dict[str, str], sql: str) -> None:
+        """Open a connection and close it (on Connect: run `sql`, a trivial query, through Spark);
+        raises what the driver raises when it cannot."""
+        spark = self._sessions.get()
+        if is_connect(spark):
+            query_rows(spark, sql, options, limit=1)
+            return
         self._connect(options).close()
 
     def _connect(self, options: dict[str, str]) -> Any:

@@ -13,6 +13,7 @@ import attrs
 from ...domain.errors import ExtractionError
 from ...domain.model import CursorValue, ExtractionTask, Mode, SourceProbe, TableSpec, Window
 from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count, range_boundaries
+from ..session_kind import session_parallelism
 from ..session_provider import SessionProvider
 from ..spark_errors import translate
 from .dialect import ColumnPlan, Dialect, SourceColumn
@@ -314,7 +315,7 @@ class JdbcSourceReader:
         probe = task.probe
         if probe is None or probe.rows is None:
             return task.spec.num_partitions or 1
-        parallelism = self._sessions.get().sparkContext.defaultParallelism
+        parallelism = session_parallelism(self._sessions.get())
         return partition_count(
             probe.rows, parallelism, self._rows_per_partition, task.spec.num_partitions
         )
@@ -358,7 +359,7 @@ class JdbcSourceReader:
     def check_connection(self) -> str | None:
         """Log in to the source and log out: a one-line reason when that fails, else None."""
         try:
-            self._queries.ping(self.options())
+            self._queries.ping(self.options(), self._dialect.select_without_table("1 AS ok"))
         except Exception as exc:  # noqa: BLE001 - whatever failed is the answer to give
             return " ".join(str(translate(exc, "cannot connect")).split())
         return None

@@ -1,0 +1,116 @@
+"""The adapters' Connect paths against a real Spark Connect server (DX_TEST_SPARK_REMOTE):
+the probe and catalog queries give DriverQuery's values, the router keeps small files off
+the JVM. The CLI runs are in test_spark_connect.py."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+class Sessions:
+    """A session provider over one given session."""
+
+    def __init__(self, session) -> None:
+        self._session = session
+
+    def get(self):
+        """The session."""
+        return self._session
+
+
+def test_connect_queries_give_the_driver_side_text_values(spark, spark_remote, pg_admin):
+    from data_extractor.adapters.jdbc.driver_query import DriverQuery
+    from data_extractor.adapters.session_kind import (
+        CONNECT_DEFAULT_PARALLELISM,
+        is_connect,
+        session_parallelism,
+    )
+    from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
+
+    provider = LocalSparkSessionProvider(SparkSettings(remote=spark_remote))
+    remote = provider.get()
+    assert is_connect(remote) and not is_connect(spark)
+    sql = """SELECT 7::int AS i, 9000000000::bigint AS l, 12.50::numeric(12,2) AS d,
+        5::numeric AS whole, 1.25::numeric AS frac, 2.5::float8 AS f, DATE '2024-02-29' AS day,
+        TIMESTAMP '2024-05-01 10:20:30.123456' AS ts, TIMESTAMP '2024-05-01 10:20:30' AS whole_ts,
+        TIMESTAMPTZ '2024-05-01 10:20:30.5+02' AS tz, 'text' AS s, NULL::bigint AS missing"""
+    options = {
+        "url": "jdbc:postgresql://127.0.0.1:5432/postgres",
+        "user": "postgres",
+        "driver": "org.postgresql.Driver",
+        "preferTimestampNTZ": "true",
+        "sessionInitStatement": "SET TIME ZONE 'America/New_York'",
+    }
+    driver_side = DriverQuery(Sessions(spark)).rows(sql, options)
+    through_spark = DriverQuery(Sessions(remote)).rows(sql, options)
+    assert through_spark == driver_side
+    assert through_spark[0]["tz"] == ("2024-05-01 08:20:30.500000+00:00", "timestamp_tz")
+    assert through_spark[0]["whole"] == ("5", "decimal")
+    DriverQuery(Sessions(remote)).ping(options, "SELECT 1 AS ok")
+    # The server is local[*] and sets no spark.default.parallelism: the Connect default.
+    assert session_parallelism(remote) == CONNECT_DEFAULT_PARALLELISM
+    assert session_parallelism(spark) == 2  # the test session's spark.default.parallelism
+
+
+class Refusing:
+    """The Hadoop route, which a Connect session must never reach."""
+
+    def __getattr__(self, name: str):
+        raise AssertionError(f"Hadoop FileSystem used on a Connect session ({name})")
+
+
+def test_on_connect_uris_go_to_fsspec_and_posix_paths_to_python_io(spark_remote, tmp_path):
+    import fsspec
+
+    from data_extractor.adapters.fsspec_fs import FsspecFileSystem
+    from data_extractor.adapters.local_fs import LocalFileSystem, RoutingFileSystem
+    from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
+
+    remote = LocalSparkSessionProvider(SparkSettings(remote=spark_remote)).get()
+    router = RoutingFileSystem(LocalFileSystem(), Refusing(), FsspecFileSystem(), Sessions(remote))
+    root = f"memory://routed-{tmp_path.name}"
+    assert router.publish_text(f"{root}/_state/x.json", "remote")
+    assert not router.publish_text(f"{root}/_state/x.json", "again")
+    assert fsspec.filesystem("memory").cat_file(f"{root}/_state/x.json") == b"remote"
+    posix = tmp_path / "state" / "x.json"  # an absolute path: Python's I/O
+    assert router.publish_text(str(posix), "posix")
+    assert posix.read_text() == "posix"
+
+
+def test_connect_queries_give_the_driver_side_values_on_mariadb(
+    spark, spark_remote, mariadb_admin, mariadb_database
+):
+    from data_extractor.adapters.jdbc import dialect_for
+    from data_extractor.adapters.jdbc.driver_query import DriverQuery
+    from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
+
+    with mariadb_admin.cursor() as cur:
+        cur.execute(
+            f"CREATE TABLE `{mariadb_database}`.t (id BIGINT PRIMARY KEY, "
+            "amount DECIMAL(12,3), day DATE, at DATETIME(6), note VARCHAR(20))"
+        )
+        cur.execute(
+            f"INSERT INTO `{mariadb_database}`.t VALUES "
+            "(1, 1.500, '2024-02-29', '2024-05-01 10:20:30.123456', 'a'), "
+            "(9000000000, NULL, NULL, '2024-05-01 10:20:30', NULL)"
+        )
+    sql = (
+        "SELECT (SELECT MAX(id) FROM t) AS hi, (SELECT MAX(amount) FROM t) AS amount, "
+        "(SELECT MIN(day) FROM t) AS day, (SELECT MAX(at) FROM t) AS at, "
+        "(SELECT MIN(note) FROM t) AS note"
+    )
+    options = {
+        "url": f"jdbc:mariadb://127.0.0.1:3306/{mariadb_database}",
+        "user": "root",
+        "password": "",
+        "driver": "org.mariadb.jdbc.Driver",
+        "preferTimestampNTZ": "true",
+        # The tool's own session set-up: Spark quotes the selected names with double quotes.
+        "sessionInitStatement": dialect_for("mariadb").session_init("data-extractor", "t") or "",
+    }
+    remote = LocalSparkSessionProvider(SparkSettings(remote=spark_remote)).get()
+    driver_side = DriverQuery(Sessions(spark)).rows(sql, options)
+    assert DriverQuery(Sessions(remote)).rows(sql, options) == driver_side
+    assert driver_side[0]["at"] == ("2024-05-01 10:20:30.123456", "timestamp")

@@ -1,0 +1,96 @@
+"""FsspecFileSystem on fsspec's own memory and local file systems (the real library, no mock).
+The router that sends a Connect session's URIs here is tested with a real Connect session in
+tests/integration/test_connect_adapters.py."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from data_extractor.adapters.fsspec_fs import FsspecFileSystem, protocol_of
+from data_extractor.adapters.state import HadoopStateStore
+from data_extractor.domain.errors import InputError
+from data_extractor.domain.model import TableState
+
+
+@pytest.fixture
+def root() -> str:
+    """A fresh folder in fsspec's process-wide memory file system."""
+    return f"memory://lake-{uuid.uuid4().hex[:8]}"
+
+
+def test_publish_creates_once_and_never_replaces(root):
+    fs = FsspecFileSystem()
+    assert fs.publish_text(f"{root}/lock/000000001.json", "first")
+    assert not fs.publish_text(f"{root}/lock/000000001.json", "second")
+    assert fs.read_text(f"{root}/lock/000000001.json") == "first"
+    assert not fs.write_text(f"{root}/lock/000000001.json", "third", overwrite=False)
+
+
+def test_replace_read_exists_modified_and_missing_files(root):
+    fs = FsspecFileSystem()
+    path = f"{root}/t/_manifest.json"
+    assert fs.read_text(path) is None and not fs.exists(path) and fs.modified(path) is None
+    fs.replace_text(path, "a")
+    fs.write_text(path, "b")
+    assert fs.read_text(path) == "b" and fs.exists(path)
+    assert fs.modified(path) > 0
+
+
+def test_listing_rename_to_a_free_name_and_delete(root):
+    fs = FsspecFileSystem()
+    fs.replace_text(f"{root}/t/r1.parquet/part-0.parquet", "12345")
+    fs.replace_text(f"{root}/t/r1.parquet/_manifest.json", "{}")
+    fs.replace_text(f"{root}/t/r2.parquet/part-0.parquet", "x")
+    assert sorted(fs.list_dirs(f"{root}/t")) == ["r1.parquet", "r2.parquet"]
+    files = {f.name: f.size for f in fs.list_files(f"{root}/t/r1.parquet")}
+    assert files == {"part-0.parquet": 5, "_manifest.json": 2}
+    assert not fs.rename(f"{root}/t/r1.parquet", f"{root}/t/r2.parquet")
+    assert fs.rename(f"{root}/t/r1.parquet", f"{root}/t/_r1.parquet.replaced")
+    assert fs.read_text(f"{root}/t/_r1.parquet.replaced/_manifest.json") == "{}"
+    fs.delete(f"{root}/t", recursive=True)
+    fs.delete(f"{root}/t/gone.json")
+    assert fs.list_files(f"{root}/t") == [] and fs.list_dirs(f"{root}/nothing") == []
+
+
+def test_local_fsspec_store_is_exclusive_too(tmp_path):
+    fs = FsspecFileSystem({"auto_mkdir": True})
+    path = f"file://{tmp_path}/state/0000000001.json"
+    assert fs.publish_text(path, "v1")
+    assert not fs.publish_text(path, "v2")
+    assert (tmp_path / "state" / "0000000001.json").read_text() == "v1"
+
+
+def test_state_versions_and_the_run_lock_work_on_fsspec(root):
+    fs = FsspecFileSystem()
+    store = HadoopStateStore(fs, f"{root}/_state", 60)
+    with store.lock("run-1"):
+        [generation] = fs.list_files(f"{root}/_state/lock")
+        saved = store.save("pg/orders", TableState(watermark=5, last_run_id="run-1"))
+        assert saved.version == 1
+        with pytest.raises(Exception, match="concurrent|version|exists"):
+            store.save("pg/orders", TableState(watermark=6))  # version 1 exists: never replaced
+    assert store.load("pg/orders").watermark == 5
+    lock_text = fs.read_text(f"{root}/_state/lock/{generation.name}") or ""
+    assert '"released": true' in lock_text
+
+
+def test_hadoop_schemes_map_to_fsspec_protocols():
+    assert protocol_of("s3a://bucket/x") == "s3"
+    assert protocol_of("abfss://c@a.dfs.core.windows.net/x") == "abfs"
+    assert protocol_of("gs://bucket/x") == "gcs"
+    assert protocol_of("/local/x") is None
+
+
+def test_a_store_fsspec_cannot_open_is_bad_input_asking_for_a_volume_state_path():
+    with pytest.raises(InputError) as caught:
+        FsspecFileSystem().exists("nosuchproto://bucket/_state/lock")
+    message = str(caught.value.problems[0])
+    assert "nosuchproto://bucket/_state/lock" in message
+    assert "data-extractor[cloud]" in message and "state_path" in message
+
+
+def test_hdfs_on_connect_is_bad_input_too():
+    with pytest.raises(InputError, match="Hadoop FileSystem"):
+        FsspecFileSystem().publish_text("hdfs://nn:8020/lake/_state/lock/000000001.json", "x")
