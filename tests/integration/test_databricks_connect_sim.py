@@ -31,13 +31,6 @@ source = classic.source
 pytestmark = pytest.mark.integration
 
 SECRET = "Connect-Scope-S3cr3t-4040"
-WRITER_ON_CONNECT = (
-    "needs the Connect paths of the JDBC reader (probe and column plan as Spark queries, not "
-    "py4j JDBC on the driver; read sizing without sparkContext.defaultParallelism) and of the "
-    "writer (spark.addTag, not sparkContext.setLocalProperty): issue 15 item 1, the connect "
-    "helper's branch; remove this mark after the merge"
-)
-
 # Installed in the child process before anything imports pyspark.dbutils.
 SITECUSTOMIZE = """
 import json, os, sys, types
@@ -170,7 +163,6 @@ def test_session_dbutils_and_sizing_on_a_connect_client(runtime, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=WRITER_ON_CONNECT)
 def test_wheel_entry_point_in_a_fresh_process_commits_rows(runtime, source, tmp_path):
     lake = tmp_path / "lake"
     config = classic._config(tmp_path, f"file:{lake}")
@@ -183,7 +175,6 @@ def test_wheel_entry_point_in_a_fresh_process_commits_rows(runtime, source, tmp_
     assert not any((tmp_path / "cwd").iterdir()), "the task wrote into its working directory"
 
 
-@pytest.mark.xfail(strict=True, reason=WRITER_ON_CONNECT)
 def test_python_api_with_the_seeds_arguments_commits_rows(runtime, source, tmp_path):
     lake = tmp_path / "api-lake"
     config = classic._config(tmp_path, "file:/overridden/by/the/argument")
@@ -256,13 +247,6 @@ def test_the_catalog_source_probes_and_reads_on_a_connect_session(runtime, tmp_p
     assert "`at` > TIMESTAMP '2024-04-30 22:40:00.000000+00:00'" in body["sql"]
 
 
-CATALOG_WRITER_ON_CONNECT = (
-    "needs the writer's Connect path (spark.addTag, not sparkContext.setLocalProperty): "
-    "issue 15 item 1, the connect helper's branch; remove this mark after the merge"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CATALOG_WRITER_ON_CONNECT)
 def test_wheel_entry_point_extracts_a_catalog_table_on_connect(runtime, tmp_path):
     """Serverless' route: type = catalog through the wheel entry point, no JDBC of ours."""
     name = f"dx_orders_{tmp_path.name[-12:].replace('-', '_')}"
