@@ -18,6 +18,18 @@ export SPARK_LOG_DIR=$SPARK_PID_DIR
 export SPARK_IDENT_STRING=data-extractor-$port
 mkdir -p "$SPARK_PID_DIR"
 
+# pyspark's own start/stop scripts; pip's pyspark 4.0.x ships the server jar but not these two
+# scripts, so there the daemon script they wrap is called with the server's class directly.
+SERVER_CLASS=org.apache.spark.sql.connect.service.SparkConnectServer
+if [ -f "$SPARK_HOME/sbin/start-connect-server.sh" ]; then
+  start=(bash "$SPARK_HOME/sbin/start-connect-server.sh")
+  stop=(bash "$SPARK_HOME/sbin/stop-connect-server.sh")
+else
+  export SPARK_CONNECT_MODE=0
+  start=(bash "$SPARK_HOME/sbin/spark-daemon.sh" submit "$SERVER_CLASS" 1 --name "Spark Connect server")
+  stop=(bash "$SPARK_HOME/sbin/spark-daemon.sh" stop "$SERVER_CLASS" 1)
+fi
+
 case $action in
   start)
     jars=()
@@ -29,7 +41,7 @@ case $action in
     jar_list=$(IFS=,; echo "${jars[*]}")
     # The driver runs in UTC (as a session the tool starts does): zone-less source timestamps
     # keep their wall clock. Spark's own start script daemonizes and logs to SPARK_LOG_DIR.
-    bash "$SPARK_HOME/sbin/start-connect-server.sh" \
+    "${start[@]}" \
       --master "local[*]" \
       ${jar_list:+--jars "$jar_list"} \
       ${jar_list:+--driver-class-path "${jar_list//,/:}"} \
@@ -53,11 +65,11 @@ EOF
       sleep 1
     done
     echo "the Spark Connect server on port $port did not answer within 90 s; see $SPARK_LOG_DIR" >&2
-    bash "$SPARK_HOME/sbin/stop-connect-server.sh" >/dev/null 2>&1 || true
+    "${stop[@]}" >/dev/null 2>&1 || true
     exit 1
     ;;
   stop)
-    bash "$SPARK_HOME/sbin/stop-connect-server.sh" >/dev/null
+    "${stop[@]}" >/dev/null
     ;;
   *)
     echo "usage: connect-server.sh start|stop PORT" >&2
