@@ -130,6 +130,11 @@ def cli(
     type=click.Choice(["text", "json"]),
     help="Log lines as text or JSON objects ([runtime] log_format).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["spark", "arrow"]),
+    help="Read and write with Spark or with Arrow drivers, no JVM ([runtime] engine).",
+)
 @guarded
 def run(
     config: Path | None,
@@ -144,6 +149,7 @@ def run(
     quiet: bool = False,
     verbose: bool = False,
     log_format: str | None = None,
+    engine: str | None = None,
     redactor: Redactor | None = None,
 ) -> int:
     """Extract the tables: plan from committed state, read, write, commit."""
@@ -156,6 +162,8 @@ def run(
         runtime["log_level"] = "warning" if quiet else "debug"
     if log_format:
         runtime["log_format"] = log_format
+    if engine:
+        runtime["engine"] = engine
     container, specs, merged = prepare(config, tables, flags, redactor)
     if sys.stderr.isatty() and not (quiet or as_json):
         container.config.runtime.progress.from_value("live")

@@ -167,6 +167,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
     },
     "runtime": {
         "platform": _choice("auto", "local", "databricks"),
+        "engine": _choice("spark", "arrow"),  # arrow: no JVM (src/adapters/arrow)
         "log_level": _choice("debug", "info", "warning", "error"),
         "log_format": _choice("text", "json"),
     },

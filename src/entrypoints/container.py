@@ -7,6 +7,9 @@ from collections.abc import Mapping
 
 from dependency_injector import containers, providers
 
+from ..adapters.arrow.drivers import arrow_driver
+from ..adapters.arrow.reader import ArrowSourceReader
+from ..adapters.arrow.writer import ArrowDatasetWriter
 from ..adapters.clock import SystemClock
 from ..adapters.databricks import (
     DatabricksFileSystem,
@@ -144,12 +147,24 @@ class Container(containers.DeclarativeContainer):
         number_mapping=providers.Callable(_opt, config.database, "number_mapping"),
         time_zone=providers.Callable(_opt, config.extraction, "timezone"),
     )
-    reader = providers.Singleton(
-        JdbcSourceReader,
-        session_provider,
-        jdbc_settings,
-        dialect,
-        config.extraction.rows_per_partition.as_int(),
+    # [runtime] engine: Spark's JDBC source, or Arrow drivers with no JVM (never touching
+    # session_provider, so no Spark starts).
+    reader = providers.Selector(
+        config.runtime.engine,
+        spark=providers.Singleton(
+            JdbcSourceReader,
+            session_provider,
+            jdbc_settings,
+            dialect,
+            config.extraction.rows_per_partition.as_int(),
+        ),
+        arrow=providers.Singleton(
+            ArrowSourceReader,
+            jdbc_settings,
+            dialect,
+            providers.Singleton(arrow_driver, dialect, jdbc_settings),
+            config.extraction.rows_per_partition.as_int(),
+        ),
     )
 
     local_fs = providers.Singleton(LocalFileSystem)
@@ -159,15 +174,25 @@ class Container(containers.DeclarativeContainer):
         local=providers.Singleton(RoutingFileSystem, local_fs, hadoop_fs),
         databricks=providers.Singleton(DatabricksFileSystem, local_fs, hadoop_fs, session_provider),
     )
-    writer = providers.Singleton(
-        SparkDatasetWriter,
-        filesystem,
-        # Checked when the writer is made, before any table is read.
-        providers.Callable(
-            require_output_format, session_provider, config.extraction.output_format
+    writer = providers.Selector(
+        config.runtime.engine,
+        spark=providers.Singleton(
+            SparkDatasetWriter,
+            filesystem,
+            # Checked when the writer is made, before any table is read.
+            providers.Callable(
+                require_output_format, session_provider, config.extraction.output_format
+            ),
+            config.extraction.rows_per_file.as_int(),
+            providers.Callable(byte_size, config.extraction.bytes_per_file),
         ),
-        config.extraction.rows_per_file.as_int(),
-        providers.Callable(byte_size, config.extraction.bytes_per_file),
+        arrow=providers.Singleton(
+            ArrowDatasetWriter,
+            filesystem,
+            config.extraction.output_format,
+            config.extraction.rows_per_file.as_int(),
+            providers.Callable(byte_size, config.extraction.bytes_per_file),
+        ),
     )
     manifests = providers.Singleton(HadoopManifestStore, filesystem)
     state_store = providers.Singleton(
@@ -180,7 +205,12 @@ class Container(containers.DeclarativeContainer):
     progress = providers.Selector(
         config.runtime.progress,
         live=providers.Singleton(
-            RichProgressReporter, providers.Singleton(SparkRowMeter, session_provider)
+            RichProgressReporter,
+            providers.Selector(
+                config.runtime.engine,
+                spark=providers.Singleton(SparkRowMeter, session_provider),
+                arrow=writer.provided.rows_written,
+            ),
         ),
         log=providers.Singleton(LoggingProgressReporter),
     )
@@ -217,6 +247,7 @@ def build_container(merged: Mapping[str, Mapping[str, str]]) -> Container:
     values = {section: dict(items) for section, items in merged.items()}
     runtime = values.setdefault("runtime", {})
     runtime["resolved_platform"] = platform_of(runtime)
+    runtime.setdefault("engine", "spark")
     # Log lines unless an entry point asks for the live display (a TTY, not --quiet).
     runtime.setdefault("progress", "log")
     container.config.from_dict(values)

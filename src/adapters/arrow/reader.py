@@ -1,0 +1,161 @@
+"""ArrowSourceReader: the SourceReader port without a JVM.
+
+It is the JDBC reader with its queries answered by an Arrow driver (ArrowQuery) instead of a
+JDBC connection on the Spark driver: the same dialect writes every statement (relation,
+window, probe, range and hash split predicates, column guards), so both engines read the
+same rows. Only the read itself differs: a list of statements (one per split) that the
+ArrowDatasetWriter streams on threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import attrs
+import pyarrow as pa
+
+from ...domain.errors import ExtractionError
+from ...domain.model import ExtractionTask, TableSpec
+from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count
+from ..jdbc.dialect import ColumnPlan, Dialect, SourceColumn, sql_string
+from ..jdbc.reader import JdbcSourceReader, _int_or_none
+from ..jdbc.settings import JdbcSettings
+from ..spark_errors import translate
+from .drivers import ArrowDriver
+from .queries import ArrowQuery
+from .types import TypePlan, parse_custom_schema
+
+log = logging.getLogger(__name__)
+MYSQL_COLUMNS = (
+    "SELECT column_name, data_type, numeric_precision, numeric_scale, column_type "
+    "FROM information_schema.columns WHERE table_schema = {owner} AND table_name = {table} "
+    "ORDER BY ordinal_position"
+)
+
+
+@attrs.frozen
+class ArrowDataset:
+    """What a read hands the writer: one statement per split, the driver, the type plan."""
+
+    statements: tuple[str, ...]
+    driver: ArrowDriver
+    types: TypePlan
+
+
+class ArrowSourceReader(JdbcSourceReader):
+    """Reads tables with a Python-native Arrow driver; SQL from the same dialects as Spark's."""
+
+    def __init__(
+        self,
+        settings: JdbcSettings,
+        dialect: Dialect,
+        driver: ArrowDriver,
+        rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
+        parallelism: int | None = None,
+    ) -> None:
+        ping = dialect.select_without_table("1 AS ok")
+        super().__init__(None, settings, dialect, rows_per_partition, ArrowQuery(driver, ping))
+        self._driver = driver
+        self._parallelism = parallelism or os.cpu_count() or 1
+
+    def partitions(self, task: ExtractionTask) -> int:
+        """Splits of the read: the Spark engine's rule, this machine's cores as parallelism."""
+        probe = task.probe
+        if probe is None or probe.rows is None:
+            return task.spec.num_partitions or 1
+        return partition_count(
+            probe.rows, self._parallelism, self._rows_per_partition, task.spec.num_partitions
+        )
+
+    def read(self, task: ExtractionTask) -> ArrowDataset:
+        """The task's statements (one per split, as the Spark engine's predicates cut it)."""
+        spec = task.spec
+        try:
+            select_list, types = self.arrow_columns(spec)
+            sql = self.select_sql(task, select_list)
+            predicates = list(spec.predicates) or self.split_predicates(task)
+        except ExtractionError:
+            raise
+        except Exception as exc:
+            raise translate(exc, f"reading {task.key}") from exc
+        if not predicates:
+            return ArrowDataset((sql,), self._driver, types)
+        table = self._dialect.subquery(sql, "t")
+        statements = tuple(f"SELECT * FROM {table} WHERE {p}" for p in predicates)
+        return ArrowDataset(statements, self._driver, types)
+
+    def arrow_columns(self, spec: TableSpec) -> tuple[str, TypePlan]:
+        """The select list and the written type of each column the driver cannot tell."""
+        if self._dialect.name in ("mysql", "mariadb"):
+            return self._mysql_columns(spec)
+        # The dialect's customSchema (bare numerics under number_mapping, Oracle's NUMBERs)
+        # names the columns whose type the driver's own mapping would get wrong.
+        plan = self.column_plan(spec)
+        return plan.select_list, TypePlan(parse_custom_schema(plan.custom_schema))
+
+    def _load(self, sql: str, spec: TableSpec | None, extra: dict[str, str] | None = None) -> Any:
+        """The statement's columns without rows, shaped as check_table reads a DataFrame."""
+        return _Described(self._driver.table(sql).schema)
+
+    def _mysql_columns(self, spec: TableSpec) -> tuple[str, TypePlan]:
+        """Decimals as text (ConnectorX would cut them to 10 places) cast back to their
+        declared type; TINYINT(1) and BIT(1) as booleans, as MariaDB's JDBC driver reads them."""
+        if spec.custom_query:
+            return "*", TypePlan()
+        columns = mysql_catalog(self, spec)
+        if not columns:
+            raise ExtractionError(f"{spec.key}: no columns found in information_schema.columns")
+        plan = mysql_column_plan(self._dialect, columns)
+        return plan.select_list, TypePlan(parse_custom_schema(plan.custom_schema))
+
+
+def mysql_catalog(reader: ArrowSourceReader, spec: TableSpec) -> list[tuple[SourceColumn, str]]:
+    """The table's columns with their full column_type ('tinyint(1)', 'decimal(30,12)')."""
+    dialect = reader._dialect
+    owner = sql_string(dialect.normalize(spec.schema_name)) if spec.schema_name else "DATABASE()"
+    dialect.quote(spec.table_name)  # refuses unsafe names before they reach SQL
+    table = sql_string(dialect.normalize(spec.table_name))
+    sql = MYSQL_COLUMNS.format(owner=owner, table=table)
+    found = []
+    for row in reader._queries.rows(sql, {}):
+        name, kind, precision, scale, column_type = (text for text, _ in row.values())
+        column = SourceColumn(str(name), str(kind), _int_or_none(precision), _int_or_none(scale))
+        found.append((column, str(column_type).lower()))
+    return found
+
+
+def mysql_column_plan(dialect: Dialect, columns: list[tuple[SourceColumn, str]]) -> ColumnPlan:
+    """Select list and Spark-type overrides for MySQL/MariaDB columns read by ConnectorX."""
+    selected: list[str] = []
+    overrides: list[str] = []
+    for column, column_type in columns:
+        quoted = dialect.quote(column.name)
+        name = column.name.replace("`", "``")
+        kind = column.data_type.lower()
+        if kind == "decimal":
+            selected.append(f"CAST({quoted} AS CHAR) AS {quoted}")
+            overrides.append(f"`{name}` DECIMAL({column.precision},{column.scale})")
+            continue
+        if column_type == "tinyint(1)":
+            overrides.append(f"`{name}` BOOLEAN")
+        selected.append(quoted)
+    return ColumnPlan(", ".join(selected), ", ".join(overrides) or None)
+
+
+@attrs.frozen
+class _Fields:
+    fields: tuple[pa.Field, ...]
+
+
+@attrs.frozen
+class _Described:
+    """A result's columns as `.schema.fields`, the part of a DataFrame check_table reads."""
+
+    arrow_schema: pa.Schema
+
+    @property
+    def schema(self) -> _Fields:
+        """The columns, each with a .name."""
+        return _Fields(tuple(self.arrow_schema))
