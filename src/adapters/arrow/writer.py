@@ -64,7 +64,10 @@ class ArrowDatasetWriter:
         threads: int | None = None,
     ) -> None:
         if (output_format or "parquet").lower() != "parquet":
-            message = f"engine = arrow writes parquet only; output_format = {output_format} needs engine = spark"
+            message = (
+                f"engine = arrow writes parquet only; output_format = {output_format} "
+                "needs engine = spark"
+            )
             raise InputError([Problem("config [extraction]", "output_format", message)])
         self._fs = fs
         self._rows_per_file = rows_per_file
