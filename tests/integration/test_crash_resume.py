@@ -122,8 +122,11 @@ def start_redo(
 def kill_when_writing(lake: Path, proc: subprocess.Popen) -> None:
     """SIGKILL the run as soon as it starts writing the table: Spark's _temporary, or the
     Arrow engine's first hidden part file, appears."""
-    writing = lambda: any(lake.glob("pg/big/*/*/*/_temporary")) or any(  # noqa: E731
-        lake.glob("pg/big/*/*/*/.part-*")
+    writing = lambda: (
+        any(lake.glob("pg/big/*/*/*/_temporary"))
+        or any(  # noqa: E731
+            lake.glob("pg/big/*/*/*/.part-*")
+        )
     )
     wait_for(proc, writing, "the redo started writing")
     proc.send_signal(signal.SIGKILL)
@@ -131,9 +134,7 @@ def kill_when_writing(lake: Path, proc: subprocess.Popen) -> None:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_killed_force_redos_never_lose_the_committed_output(
-    pg_admin, pg_schema, tmp_path, engine
-):
+def test_killed_force_redos_never_lose_the_committed_output(pg_admin, pg_schema, tmp_path, engine):
     pg_admin.execute(
         f'CREATE TABLE "{pg_schema}".big (id bigint PRIMARY KEY, v text, ts timestamp)'
     )

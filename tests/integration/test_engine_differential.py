@@ -107,10 +107,7 @@ def parquet_columns(output: Path) -> list[tuple[str, str, str]]:
     """(name, physical type, logical type) of each column, as the files' footers say."""
     files = sorted(p for p in output.glob("*.parquet") if not p.name.startswith(("_", ".")))
     schemas = {
-        tuple(
-            (c.name, c.physical_type, str(c.logical_type))
-            for c in pq.ParquetFile(f).schema
-        )
+        tuple((c.name, c.physical_type, str(c.logical_type)) for c in pq.ParquetFile(f).schema)
         for f in files
     }
     assert len(schemas) == 1, f"files of {output} disagree on their columns: {schemas}"
@@ -156,9 +153,7 @@ def assert_same(outputs: dict[str, Path]) -> None:
 
 
 @pytest.mark.parametrize("number_mapping", ["", "string", "double", "decimal(30,12)"])
-def test_postgres_engines_write_the_same_parquet(
-    pg_admin, spark, tmp_path, number_mapping
-):
+def test_postgres_engines_write_the_same_parquet(pg_admin, spark, tmp_path, number_mapping):
     schema = f"arrow_{uuid.uuid4().hex[:8]}"
     pg_admin.execute(f'CREATE SCHEMA "{schema}"')
     try:

@@ -20,10 +20,12 @@ from ...domain.errors import ExtractionError
 from ...domain.model import ExtractionTask, TableSpec
 from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count
 from ..jdbc.dialect import ColumnPlan, Dialect, SourceColumn, sql_string
+from ..jdbc.oracle import OracleDialect
 from ..jdbc.reader import JdbcSourceReader, _int_or_none
 from ..jdbc.settings import JdbcSettings
 from ..spark_errors import translate
 from .drivers import ArrowDriver
+from .oracle import for_arrow
 from .queries import ArrowQuery
 from .types import TypePlan, parse_custom_schema
 
@@ -55,6 +57,8 @@ class ArrowSourceReader(JdbcSourceReader):
         rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
         parallelism: int | None = None,
     ) -> None:
+        if isinstance(dialect, OracleDialect):
+            dialect = for_arrow(dialect)
         ping = dialect.select_without_table("1 AS ok")
         super().__init__(None, settings, dialect, rows_per_partition, ArrowQuery(driver, ping))
         self._driver = driver

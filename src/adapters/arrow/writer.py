@@ -28,6 +28,10 @@ from .reader import ArrowDataset
 from .types import TypePlan, spark_schema_json
 
 # Spark's Parquet settings: snappy pages, decimals of up to 18 digits as INT32/INT64.
+# With bytes_per_file, a file's first rows go in one small row group to learn its bytes per
+# row; later slices are sized from it, never smaller than MIN_SLICE_ROWS.
+FIRST_SLICE_ROWS = 4_096
+MIN_SLICE_ROWS = 1_024
 PARQUET_OPTIONS = {"compression": "snappy", "store_decimal_as_integer": True}
 
 
@@ -172,9 +176,7 @@ class _SplitFiles:
             return
         offset = 0
         while offset < batch.num_rows:
-            room = batch.num_rows - offset
-            if self._limits.rows:
-                room = min(room, self._limits.rows - self._file_rows)
+            room = self._room(batch.num_rows - offset)
             part = batch.slice(offset, room)
             assert self._writer is not None
             self._writer.write_batch(part)
@@ -185,6 +187,19 @@ class _SplitFiles:
                 self.close()
                 if offset < batch.num_rows:
                     self._open()
+
+    def _room(self, available: int) -> int:
+        """Rows to write next: up to the row limit, and with a byte limit in slices sized
+        from this file's bytes per row so far, so the file closes near the limit."""
+        room = available
+        if self._limits.rows:
+            room = min(room, self._limits.rows - self._file_rows)
+        if self._limits.bytes:
+            size = self._size()
+            per_row = size / self._file_rows if self._file_rows else None
+            wanted = (self._limits.bytes - size) / per_row if per_row else FIRST_SLICE_ROWS
+            room = min(room, max(MIN_SLICE_ROWS, int(wanted)))
+        return room
 
     def _size(self) -> int:
         return self._sink.tell() if self._sink is not None else 0
