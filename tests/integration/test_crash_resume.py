@@ -122,12 +122,11 @@ def start_redo(
 def kill_when_writing(lake: Path, proc: subprocess.Popen) -> None:
     """SIGKILL the run as soon as it starts writing the table: Spark's _temporary, or the
     Arrow engine's first hidden part file, appears."""
-    writing = lambda: (
-        any(lake.glob("pg/big/*/*/*/_temporary"))
-        or any(  # noqa: E731
-            lake.glob("pg/big/*/*/*/.part-*")
-        )
-    )
+
+    def writing() -> bool:
+        spark_temp = any(lake.glob("pg/big/*/*/*/_temporary"))
+        return spark_temp or any(lake.glob("pg/big/*/*/*/.part-*"))
+
     wait_for(proc, writing, "the redo started writing")
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
