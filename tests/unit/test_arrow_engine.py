@@ -397,3 +397,17 @@ def test_the_arrow_engine_writes_local_folders_only(tmp_path):
     task = ExtractionTask(TableSpec("src", "t"), Mode.FULL, "s3a://bucket/lake/r.parquet")
     with pytest.raises(ExtractionError, match="needs engine = spark"):
         ArrowDatasetWriter(LocalFileSystem()).write(dataset, task)
+
+
+def test_mysql_bits_are_booleans_and_custom_query_decimals_are_refused():
+    columns = [(SourceColumn("on", "bit", 1, None), "bit(1)")]
+    plan = mysql_column_plan(dialect_for("mysql"), columns)
+    assert plan.select_list == "CAST(`on` AS UNSIGNED) AS `on`"
+    assert parse_custom_schema(plan.custom_schema) == {"on": pa.bool_()}
+    driver = FakeDriver(lambda sql: CATALOG)
+    reader = ArrowSourceReader(JdbcSettings(type="mysql"), dialect_for("mysql"), driver)
+    spec = TableSpec("src", "q", custom_query="SELECT price FROM items")
+    dataset = reader.read(ExtractionTask(spec, Mode.FULL, "/lake/q"))
+    cut = pa.schema([("price", pa.decimal128(38, 10))])
+    with pytest.raises(ExtractionError, match="price are DECIMAL.*CAST them AS CHAR"):
+        dataset.types.schema(cut)

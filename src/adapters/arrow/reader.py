@@ -107,7 +107,8 @@ class ArrowSourceReader(JdbcSourceReader):
         """Decimals as text (ConnectorX would cut them to 10 places) cast back to their
         declared type; TINYINT(1) and BIT(1) as booleans, as MariaDB's JDBC driver reads them."""
         if spec.custom_query:
-            return "*", TypePlan()
+            # Its columns are unknown before it runs: a DECIMAL among them would be cut.
+            return "*", TypePlan(refuse_decimals=True)
         columns = mysql_catalog(self, spec)
         if not columns:
             raise ExtractionError(f"{spec.key}: no columns found in information_schema.columns")
@@ -141,6 +142,10 @@ def mysql_column_plan(dialect: Dialect, columns: list[tuple[SourceColumn, str]])
         if kind == "decimal":
             selected.append(f"CAST({quoted} AS CHAR) AS {quoted}")
             overrides.append(f"`{name}` DECIMAL({column.precision},{column.scale})")
+            continue
+        if column_type == "bit(1)":  # ConnectorX gives BIT as bytes; Connector/J a boolean
+            selected.append(f"CAST({quoted} AS UNSIGNED) AS {quoted}")
+            overrides.append(f"`{name}` BOOLEAN")
             continue
         if column_type == "tinyint(1)":
             overrides.append(f"`{name}` BOOLEAN")

@@ -96,6 +96,8 @@ class TypePlan:
 
     overrides: Mapping[str, pa.DataType] = attrs.field(factory=dict)
     number: pa.DataType = attrs.field(factory=lambda: spark_type_to_arrow(DEFAULT_NUMBER))
+    # ConnectorX hands every MySQL DECIMAL over as decimal(38,10), already cut: refuse those.
+    refuse_decimals: bool = False
 
     def target(self, field: pa.Field) -> pa.DataType:
         """The Arrow type this column is written as."""
@@ -115,6 +117,12 @@ class TypePlan:
 
     def schema(self, source: pa.Schema) -> pa.Schema:
         """The written schema: every column nullable, as Spark writes files."""
+        decimals = [f.name for f in source if pa.types.is_decimal(f.type)]
+        if self.refuse_decimals and decimals:
+            raise ExtractionError(
+                f"columns {', '.join(decimals)} are DECIMAL, which the MySQL Arrow driver cuts "
+                "to 10 decimal places: CAST them AS CHAR in custom_query, or use engine = spark"
+            )
         return pa.schema([pa.field(f.name, self.target(f), nullable=True) for f in source])
 
     def conform(self, batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
