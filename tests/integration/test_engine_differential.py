@@ -14,8 +14,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import MARIADB, MARIADB_JAR, pg_config, write_config
+from tests.conftest import pg_config
 from tests.helpers import committed_outputs, run_cli, write_tables
+from tests.integration import test_mariadb as maria
 
 pytestmark = pytest.mark.integration
 
@@ -70,8 +71,8 @@ CREATE TABLE `{db}`.kinds (
     tiny TINYINT,
     small SMALLINT,
     big BIGINT,
-    real4 FLOAT,
-    float8 DOUBLE,
+    r4 FLOAT,
+    f8 DOUBLE,
     money DECIMAL(18, 4),
     wide DECIMAL(30, 12),
     txt TEXT CHARACTER SET utf8mb4,
@@ -85,7 +86,7 @@ CREATE TABLE `{db}`.kinds (
 MARIADB_FILL = """
 INSERT INTO `{db}`.kinds
 SELECT seq,
-       IF(seq % 11 = 0, NULL, seq % 100 - 50),
+       IF(seq % 11 = 0, NULL, CAST(seq % 100 AS SIGNED) - 50),
        seq % 30000,
        9007199254740993 + seq,
        IF(seq % 5 = 0, NULL, seq / 7),
@@ -99,7 +100,7 @@ SELECT seq,
        DATE '2020-01-01' + INTERVAL seq DAY,
        TIMESTAMP '2024-01-01 00:00:00.123456' + INTERVAL seq SECOND + INTERVAL seq MICROSECOND,
        IF(seq % 8 = 0, NULL, TIMESTAMP '2024-03-31 00:30:00.654321' + INTERVAL seq * 17 MINUTE)
-FROM seq_1_to_{rows}"""
+FROM `{db}`.seq_1_to_{rows}"""
 ROWS = 2500
 
 
@@ -129,7 +130,7 @@ def rows_by_id(output: Path) -> list[dict]:
     )
 
 
-def run_both(config: Path, tables: Path) -> dict[str, Path]:
+def run_both(config: Path, tables: Path, source: str = "src") -> dict[str, Path]:
     """Run the same tables with each engine into its own lake; the committed outputs."""
     outputs = {}
     for engine in ("spark", "arrow"):
@@ -138,7 +139,7 @@ def run_both(config: Path, tables: Path) -> dict[str, Path]:
         args += ["--run-id", f"diff-{engine}", "--engine", engine, "--output", str(lake)]
         result = run_cli(*args)
         assert result.exit_code == 0, f"{engine}: {result.output}"
-        [outputs[engine]] = committed_outputs(lake, "src", "kinds")
+        [outputs[engine]] = committed_outputs(lake, source, "kinds")
     return outputs
 
 
@@ -183,27 +184,10 @@ def test_mariadb_engines_write_the_same_parquet(mariadb_admin, spark, tmp_path):
             cur.execute("SET SESSION time_zone = '+00:00'")
             cur.execute(MARIADB_CREATE.format(db=db))
             cur.execute(MARIADB_FILL.format(db=db, rows=ROWS))
-        config = write_config(
-            tmp_path / "config.ini",
-            {
-                "database": {
-                    "type": "mariadb",
-                    "host": MARIADB["host"],
-                    "port": MARIADB["port"],
-                    "database": db,
-                    "user": MARIADB["user"],
-                    "driver_jars": MARIADB_JAR,
-                },
-                "extraction": {
-                    "output_base_path": tmp_path / "lake",
-                    "default_source": "src",
-                    "rows_per_partition": 1000,
-                    "retry_backoff_seconds": 0,
-                },
-            },
-        )
+        config = maria.mariadb_config(tmp_path, db)
         spec = {"table_name": "kinds", "is_full_extract": True, "split_column": "id"}
-        outputs = run_both(config, write_tables(tmp_path / "tables.json", [spec]))
+        spec |= {"num_partitions": 3}
+        outputs = run_both(config, write_tables(tmp_path / "tables.json", [spec]), "maria")
         assert_same(outputs)
     finally:
         with mariadb_admin.cursor() as cur:
