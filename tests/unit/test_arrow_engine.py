@@ -411,3 +411,24 @@ def test_mysql_bits_are_booleans_and_custom_query_decimals_are_refused():
     cut = pa.schema([("price", pa.decimal128(38, 10))])
     with pytest.raises(ExtractionError, match="price are DECIMAL.*CAST them AS CHAR"):
         dataset.types.schema(cut)
+
+
+# -- wiring ------------------------------------------------------------------------------------
+def test_the_container_wires_the_arrow_engine_without_spark(tmp_path):
+    from data_extractor.entrypoints.config import load_config
+    from data_extractor.entrypoints.container import build_container
+
+    config = tmp_path / "config.ini"
+    config.write_text(
+        f"[database]\ntype = postgresql\nhost = db\n\n[extraction]\noutput_base_path = {tmp_path}\n"
+    )
+    merged = load_config(config, {"runtime": {"engine": "arrow"}}, {})
+    container = build_container(merged)
+    container.config.runtime.progress.from_value("live")
+    service = container.service()
+    assert isinstance(service.reader, ArrowSourceReader)
+    assert isinstance(service.writer, ArrowDatasetWriter)
+    assert service.writer.rows_written("src/t") is None  # the live display's meter
+    assert container.session_provider()._session is None  # no Spark started
+    spark = build_container(load_config(config, {}, {}))
+    assert type(spark.reader()).__name__ == "JdbcSourceReader"  # spark stays the default
