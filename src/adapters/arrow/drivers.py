@@ -9,7 +9,9 @@ Each is imported only when used: a missing one is an InputError naming the extra
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -21,6 +23,7 @@ from ..jdbc.settings import JdbcSettings
 
 EXTRA_HINT = "pip install 'data-extractor[arrow]'"
 BATCH_ROWS = 65_536
+MAX_IDLE = 16  # connections kept for reuse: splits and tables at once, with room
 
 
 def load_module(name: str, database_type: str) -> Any:
@@ -36,7 +39,8 @@ def load_module(name: str, database_type: str) -> Any:
 
 
 class ArrowDriver:
-    """Runs one SQL statement on a fresh connection and yields its rows as record batches."""
+    """Runs SQL statements and yields their rows as record batches (one statement per
+    connection at a time)."""
 
     database_type: ClassVar[str] = ""
     module: ClassVar[str] = ""
@@ -44,6 +48,35 @@ class ArrowDriver:
     def __init__(self, settings: JdbcSettings, init_sql: str | None = None) -> None:
         self._settings = settings
         self._init_sql = init_sql
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _open(self) -> Any:
+        """A new connection with the session settings applied (pooled drivers override)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """An idle connection or a new one, owned by one statement at a time.
+
+        ADBC's PostgreSQL driver reads the type catalog at each connect (~0.2 s, three times
+        per table: probe, catalog, read), so connections are kept for the next statement.
+        One whose statement failed or was not read to the end is closed, never reused.
+        """
+        with self._lock:
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            connection = self._open()
+        try:
+            yield connection
+        except BaseException:
+            connection.close()
+            raise
+        with self._lock:
+            if len(self._idle) < MAX_IDLE:
+                self._idle.append(connection)
+                return
+        connection.close()
 
     def check_installed(self) -> None:
         """Raise the InputError naming the extra when this driver's package is missing."""
@@ -96,12 +129,17 @@ class PostgresAdbcDriver(ArrowDriver):
             return f"postgresql://{_credentials(s)}{rest}"
         return f"postgresql://{_credentials(s)}{_host_port(s, 5432)}/{s.database or ''}"
 
+    def _open(self) -> Any:
+        dbapi = load_module(self.module, self.database_type)
+        connection = dbapi.connect(self.uri(), autocommit=True)
+        if self._init_sql:
+            with connection.cursor() as cursor:
+                cursor.execute(self._init_sql)
+        return connection
+
     def batches(self, sql: str) -> Iterator[pa.RecordBatch]:
         """Rows streamed by ADBC (COPY ... TO STDOUT BINARY under the hood)."""
-        dbapi = load_module(self.module, self.database_type)
-        with dbapi.connect(self.uri()) as connection, connection.cursor() as cursor:
-            if self._init_sql:
-                cursor.execute(self._init_sql)
+        with self._connection() as connection, connection.cursor() as cursor:
             cursor.execute(sql)
             yield from at_least_one(cursor.fetch_record_batch())
 
@@ -149,14 +187,18 @@ class OracleThinDriver(ArrowDriver):
             return s.url.removeprefix("jdbc:oracle:thin:@").removeprefix("//")
         return f"{_host_port(s, 1521)}/{s.service or s.sid or ''}"
 
-    def batches(self, sql: str) -> Iterator[pa.RecordBatch]:
-        """DataFrames of BATCH_ROWS rows, each handed to Arrow without copying."""
+    def _open(self) -> Any:
         oracledb = load_module(self.module, self.database_type)
         s = self._settings
-        with oracledb.connect(user=s.user, password=s.password, dsn=self.dsn()) as connection:
-            if self._init_sql:
-                with connection.cursor() as cursor:
-                    cursor.execute(self._init_sql)
+        connection = oracledb.connect(user=s.user, password=s.password, dsn=self.dsn())
+        if self._init_sql:
+            with connection.cursor() as cursor:
+                cursor.execute(self._init_sql)
+        return connection
+
+    def batches(self, sql: str) -> Iterator[pa.RecordBatch]:
+        """DataFrames of BATCH_ROWS rows, each handed to Arrow without copying."""
+        with self._connection() as connection:
             for frame in connection.fetch_df_batches(sql, size=BATCH_ROWS, fetch_decimals=True):
                 yield from pa.table(frame).to_batches()
 
