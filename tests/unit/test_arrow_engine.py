@@ -432,3 +432,11 @@ def test_the_container_wires_the_arrow_engine_without_spark(tmp_path):
     assert container.session_provider()._session is None  # no Spark started
     spark = build_container(load_config(config, {}, {}))
     assert type(spark.reader()).__name__ == "JdbcSourceReader"  # spark stays the default
+
+
+def test_driver_errors_never_show_the_password():
+    settings = JdbcSettings(type="postgresql", host="h", user="u", password="s3cret/+")
+    driver = PostgresAdbcDriver(settings)
+    leaked = RuntimeError(f"cannot connect to {driver.uri()} (password s3cret/+)")
+    message = str(driver.scrubbed(leaked))
+    assert "s3cret" not in message and "***" in message and "cannot connect" in message

@@ -26,6 +26,10 @@ BATCH_ROWS = 65_536
 MAX_IDLE = 16  # connections kept for reuse: splits and tables at once, with room
 
 
+class DriverError(Exception):
+    """A driver's failure, its message cleaned of the connection's password."""
+
+
 def load_module(name: str, database_type: str) -> Any:
     """Import a driver module, or an InputError saying which extra provides it."""
     try:
@@ -66,7 +70,10 @@ class ArrowDriver:
         with self._lock:
             connection = self._idle.pop() if self._idle else None
         if connection is None:
-            connection = self._open()
+            try:
+                connection = self._open()
+            except Exception as exc:
+                raise self.scrubbed(exc) from None
         try:
             yield connection
         except BaseException:
@@ -77,6 +84,16 @@ class ArrowDriver:
                 self._idle.append(connection)
                 return
         connection.close()
+
+    def scrubbed(self, exc: Exception) -> Exception:
+        """The driver's error with the password (as given and as URL-encoded) masked: a
+        driver may echo its connection string, whose encoded form no Redactor knows."""
+        password = self._settings.password
+        text = f"{type(exc).__name__}: {exc}"
+        if not password or (password not in text and quote(password, safe="") not in text):
+            return exc
+        masked = text.replace(password, "***").replace(quote(password, safe=""), "***")
+        return DriverError(masked)
 
     def check_installed(self) -> None:
         """Raise the InputError naming the extra when this driver's package is missing."""
@@ -162,13 +179,16 @@ class MySqlConnectorXDriver(ArrowDriver):
         """Rows streamed in batches; the session settings run first on the same connection."""
         cx = load_module(self.module, self.database_type)
         init = [self._init_sql] if self._init_sql else None
-        reader = cx.read_sql(
-            self.uri(),
-            sql,
-            return_type="arrow_stream",
-            batch_size=BATCH_ROWS,
-            pre_execution_query=init,
-        )
+        try:
+            reader = cx.read_sql(
+                self.uri(),
+                sql,
+                return_type="arrow_stream",
+                batch_size=BATCH_ROWS,
+                pre_execution_query=init,
+            )
+        except Exception as exc:
+            raise self.scrubbed(exc) from None
         yield from at_least_one(reader)
 
 
