@@ -37,6 +37,16 @@ MYSQL_COLUMNS = (
 )
 
 
+# What Spark makes of these through MariaDB Connector/J (checked by the differential test):
+# small integers as INTEGER, FLOAT as DOUBLE (here widened exactly from the stored float).
+SPARK_MYSQL_TYPES = {
+    "tinyint": "INTEGER",
+    "smallint": "INTEGER",
+    "mediumint": "INTEGER",
+    "float": "DOUBLE",
+}
+
+
 @attrs.frozen
 class ArrowDataset:
     """What a read hands the writer: one statement per split, the driver, the type plan."""
@@ -149,6 +159,8 @@ def mysql_column_plan(dialect: Dialect, columns: list[tuple[SourceColumn, str]])
             continue
         if column_type == "tinyint(1)":
             overrides.append(f"`{name}` BOOLEAN")
+        elif kind in SPARK_MYSQL_TYPES:
+            overrides.append(f"`{name}` {SPARK_MYSQL_TYPES[kind]}")
         selected.append(quoted)
     return ColumnPlan(", ".join(selected), ", ".join(overrides) or None)
 

@@ -27,12 +27,19 @@ from ..spark_errors import translate
 from .reader import ArrowDataset
 from .types import TypePlan, spark_schema_json
 
-# Spark's Parquet settings: snappy pages, decimals of up to 18 digits as INT32/INT64.
 # With bytes_per_file, a file's first rows go in one small row group to learn its bytes per
 # row; later slices are sized from it, never smaller than MIN_SLICE_ROWS.
 FIRST_SLICE_ROWS = 4_096
 MIN_SLICE_ROWS = 1_024
-PARQUET_OPTIONS = {"compression": "snappy", "store_decimal_as_integer": True}
+# Spark's Parquet settings: snappy pages, decimals of up to 18 digits as INT32/INT64. A 64 KB
+# dictionary page (pyarrow's default is 1 MB) makes a column of mostly distinct values give up
+# its dictionary early: on the benchmark's big table, writing took 0.35 s instead of 0.6-0.9 s
+# per 500,000 rows and files were 13% smaller; low-cardinality columns keep their dictionary.
+PARQUET_OPTIONS = {
+    "compression": "snappy",
+    "store_decimal_as_integer": True,
+    "dictionary_pagesize_limit": 64 * 1024,
+}
 
 
 @attrs.frozen
