@@ -16,13 +16,15 @@ generate_series, then ANALYZE.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from dataclasses import dataclass
 
 import psycopg
 
 DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-SCHEMA = "bench"
+# Another name lets parallel work on one machine keep separate data sets.
+SCHEMA = os.environ.get("DATA_EXTRACTOR_BENCH_SCHEMA", "bench")
 TINY_TABLES = 200
 TINY_ROWS = 100
 

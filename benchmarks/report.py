@@ -151,6 +151,9 @@ def speedups(runs: list[dict[str, Any]]) -> list[str]:
     for key, r in by_key.items():
         if key != "tool":
             lines.append(f"- tool vs {r['label']}: {r['wall_s'] / tool['wall_s']:.2f}x")
+    if "arrow" in by_key and "cx" in by_key:
+        ratio = by_key["arrow"]["wall_s"] / by_key["cx"]["wall_s"]
+        lines.append(f"- Arrow engine / ConnectorX + pyarrow wall time: {ratio:.2f}x")
     return lines
 
 

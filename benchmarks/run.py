@@ -1,7 +1,7 @@
 """The project's benchmark: this tool vs a naive Spark loop, a careful one, and ConnectorX.
 
     .venv/bin/python -m benchmarks.run [--scale small|full] [--skip-build] [--rebuild]
-                                       [--only tool,naive,careful,cx] [--no-extras]
+                                       [--only tool,arrow,naive,careful,cx] [--no-extras]
 
 Builds (or keeps) the data set in the local PostgreSQL (benchmarks/dataset.py), then runs each
 contender in its own process with a fresh JVM, into a fresh folder under /tmp, and measures
@@ -56,6 +56,11 @@ def _tool_command(job_path: Path, job: dict[str, Any]) -> list[str]:
     return [CLI, "run", "--config", str(config), "--tables", str(tables)]
 
 
+def _arrow_command(job_path: Path, job: dict[str, Any]) -> list[str]:
+    """The same CLI, inputs and output layout as `tool`, with the Arrow engine (no JVM)."""
+    return [*_tool_command(job_path, job), "--engine", "arrow"]
+
+
 def _module(name: str) -> Callable[[Path, dict[str, Any]], list[str]]:
     return lambda job_path, job: [PYTHON, "-m", f"benchmarks.contenders.{name}", str(job_path)]
 
@@ -70,6 +75,7 @@ def _plain_dir(out: Path, table: str) -> Path:
 
 CONTENDERS = {
     "tool": Contender("tool", "data-extractor (this tool)", _tool_command, _tool_dir),
+    "arrow": Contender("arrow", "data-extractor, engine = arrow", _arrow_command, _tool_dir),
     "naive": Contender("naive", "naive Spark loop", _module("naive"), _plain_dir),
     "careful": Contender("careful", "careful Spark loop", _module("careful"), _plain_dir),
     "cx": Contender("cx", "ConnectorX + pyarrow", _module("cx"), _plain_dir),
@@ -211,13 +217,18 @@ def overhead(key: str, logs: Path, retries: int) -> dict[str, Any]:
     }
 
 
-def memory_growth(scale: dataset.Scale, logs: Path, retries: int) -> list[dict[str, Any]]:
+def memory_growth(
+    scale: dataset.Scale, logs: Path, retries: int, keys: list[str]
+) -> list[dict[str, Any]]:
     """Peak memory extracting big_1m alone, then big alone: the tool (also with a 512 MB
-    driver heap, to show the read streams) against ConnectorX, which holds a table in memory."""
+    driver heap, to show the read streams) and its Arrow engine (streamed batches) against
+    ConnectorX, which holds a table in memory."""
     sizes = (("big_1m", scale.big_small_rows), ("big", scale.big_rows))
     small_heap = {"tool_spark": {"spark.driver.memory": "512m"}}
     cases = [("tool", name, rows, {}, "") for name, rows in sizes]
     cases.append(("tool", "big", scale.big_rows, small_heap, ", 512 MB heap"))
+    if "arrow" in keys:
+        cases += [("arrow", name, rows, {}, "") for name, rows in sizes]
     cases += [("cx", name, rows, {}, "") for name, rows in sizes]
     found = []
     for key, name, rows, extra, note in cases:
@@ -238,7 +249,7 @@ def extras(scale: dataset.Scale, keys: list[str], logs: Path, retries: int) -> d
     found["overhead"] = [overhead(k, logs, retries) for k in keys if k != "naive"]
     if "tool" in keys and "cx" in keys:
         print("extras: memory as the big table grows", flush=True)
-        found["memory"] = memory_growth(scale, logs, retries)
+        found["memory"] = memory_growth(scale, logs, retries, keys)
     return found
 
 

@@ -21,7 +21,7 @@ import attrs
 from ..domain.errors import ExtractionError
 from ..domain.model import CursorValue, ExtractionTask, SourceProbe, TableSpec, Window
 from .jdbc.dialect import Dialect, wall_clock
-from .jdbc.reader import UTC_TIMESTAMP, parse_cursor
+from .jdbc.cursor_text import UTC_TIMESTAMP, parse_cursor
 from .spark_errors import translate
 
 log = logging.getLogger(__name__)

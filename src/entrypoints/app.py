@@ -40,8 +40,9 @@ def run_extraction(
     request = run_request(container, run_id, force)
     # Start (or borrow) Spark before the clock runs for any table: JVM start-up is the run's
     # cost, not the first tables'.
-    log.info("starting Spark")
-    container.session_provider().get()
+    if container.settings().runtime.engine == "spark":  # arrow: no JVM at all
+        log.info("starting Spark")
+        container.session_provider().get()
     _, result = extract(container.service(), specs, request)
     redactor = container.redactor()
     report_path = to_spark_path(

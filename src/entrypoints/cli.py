@@ -124,6 +124,11 @@ def cli(
     type=click.Choice(["text", "json"]),
     help="Log lines as text or JSON objects ([runtime] log_format).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["spark", "arrow"]),
+    help="Read and write with Spark or with Arrow drivers, no JVM ([runtime] engine).",
+)
 @guarded
 def run(
     config: Path | None,
@@ -138,6 +143,7 @@ def run(
     quiet: bool = False,
     verbose: bool = False,
     log_format: str | None = None,
+    engine: str | None = None,
     redactor: Redactor | None = None,
 ) -> int:
     """Extract the tables: plan from committed state, read, write, commit."""
@@ -150,6 +156,8 @@ def run(
         runtime["log_level"] = "warning" if quiet else "debug"
     if log_format:
         runtime["log_format"] = log_format
+    if engine:
+        runtime["engine"] = engine
     live = sys.stderr.isatty() and not (quiet or as_json)
     ready = prepare(config, flags, redactor, tables=tables, progress="live" if live else "log")
     with running(ready) as container:

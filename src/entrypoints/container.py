@@ -8,6 +8,9 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from ..adapters.arrow.drivers import arrow_driver
+from ..adapters.arrow.reader import ArrowSourceReader
+from ..adapters.arrow.writer import ArrowDatasetWriter
 from ..adapters.catalog_reader import CATALOG_TYPE, CatalogSourceReader
 from ..adapters.clock import SystemClock
 from ..adapters.databricks import (
@@ -38,7 +41,13 @@ from ..adapters.storage import HadoopManifestStore, SparkDatasetWriter, require_
 from ..domain.reasons import one_line
 from ..usecases.extraction_service import ExtractionService, RunSettings
 from .logs import logging_lifecycle
-from .settings import DatabaseSettings, ExtractionSettings, Settings, build_settings
+from .settings import (
+    DatabaseSettings,
+    ExtractionSettings,
+    RuntimeSettings,
+    Settings,
+    build_settings,
+)
 from .settings import SparkSettings as SparkSection
 
 
@@ -103,9 +112,12 @@ def state_root(extraction: ExtractionSettings) -> str:
     return to_spark_path(extraction.state_path or f"{base}/_state")
 
 
-def reader_kind(database: DatabaseSettings) -> str:
-    """Which reader serves the source: `catalog` tables by name, any other type over JDBC."""
-    return "catalog" if database.type == CATALOG_TYPE else "jdbc"
+def reader_kind(database: DatabaseSettings, runtime: RuntimeSettings) -> str:
+    """Which reader serves the source: `catalog` tables by name; else Spark's JDBC source, or
+    an Arrow driver with no JVM when [runtime] engine = arrow."""
+    if database.type == CATALOG_TYPE:
+        return "catalog"
+    return "arrow" if runtime.engine == "arrow" else "jdbc"
 
 
 def platform_of(runtime: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> str:
@@ -161,8 +173,10 @@ class Container(containers.DeclarativeContainer):
         number_mapping=database.number_mapping,
         time_zone=extraction.timezone,
     )
+    # The catalog source; Spark's JDBC source; or Arrow drivers with no JVM (never touching
+    # session_provider, so no Spark starts).
     reader = providers.Selector(
-        providers.Callable(reader_kind, database),
+        providers.Callable(reader_kind, database, runtime),
         jdbc=providers.Singleton(
             JdbcSourceReader,
             session_provider,
@@ -171,6 +185,13 @@ class Container(containers.DeclarativeContainer):
             extraction.rows_per_partition,
         ),
         catalog=providers.Singleton(CatalogSourceReader, session_provider, database.catalog),
+        arrow=providers.Singleton(
+            ArrowSourceReader,
+            jdbc_settings,
+            dialect,
+            providers.Singleton(arrow_driver, dialect, jdbc_settings),
+            extraction.rows_per_partition,
+        ),
     )
 
     local_fs = providers.Singleton(LocalFileSystem)
@@ -186,13 +207,23 @@ class Container(containers.DeclarativeContainer):
         ),
         databricks=providers.Singleton(DatabricksFileSystem, local_fs, hadoop_fs, session_provider),
     )
-    writer = providers.Singleton(
-        SparkDatasetWriter,
-        filesystem,
-        # Checked when the writer is made, before any table is read.
-        providers.Callable(require_output_format, session_provider, extraction.output_format),
-        extraction.rows_per_file,
-        extraction.bytes_per_file,
+    writer = providers.Selector(
+        runtime.engine,
+        spark=providers.Singleton(
+            SparkDatasetWriter,
+            filesystem,
+            # Checked when the writer is made, before any table is read.
+            providers.Callable(require_output_format, session_provider, extraction.output_format),
+            extraction.rows_per_file,
+            extraction.bytes_per_file,
+        ),
+        arrow=providers.Singleton(
+            ArrowDatasetWriter,
+            filesystem,
+            extraction.output_format,
+            extraction.rows_per_file,
+            extraction.bytes_per_file,
+        ),
     )
     manifests = providers.Singleton(HadoopManifestStore, filesystem)
     state_store = providers.Singleton(
@@ -205,7 +236,12 @@ class Container(containers.DeclarativeContainer):
     progress = providers.Selector(
         runtime.progress,
         live=providers.Singleton(
-            RichProgressReporter, providers.Singleton(SparkRowMeter, session_provider)
+            RichProgressReporter,
+            providers.Selector(
+                runtime.engine,
+                spark=providers.Singleton(SparkRowMeter, session_provider),
+                arrow=writer.provided.rows_written,
+            ),
         ),
         log=providers.Singleton(LoggingProgressReporter),
     )

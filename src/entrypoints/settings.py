@@ -120,6 +120,8 @@ class RuntimeSettings:
     """[runtime]: the platform and the log lines; plus what the entry point decided."""
 
     platform: str | None = key(choice("auto", "local", "databricks"), lower)
+    # spark, or arrow: Python drivers and pyarrow, no JVM (src/adapters/arrow).
+    engine: str = key(choice("spark", "arrow"), lower, default="spark")
     log_level: str | None = key(choice("debug", "info", "warning", "error"), lower)
     log_format: str | None = key(choice("text", "json"), lower)
     # Not keys: `auto` resolved for this run, and the live display or log lines.

@@ -17,13 +17,25 @@ pytestmark = pytest.mark.integration
 
 TABLES = [f"t{i}" for i in range(5)]
 CLI = [sys.executable, "-c", "from data_extractor.entrypoints.cli import main; main()"]
+ENGINES = ["spark", "arrow"]
 
 
-def start_run(config: Path, tables: Path, run_id: str) -> subprocess.Popen:
-    """The CLI in its own process (its own JVM), as cron would start it."""
-    args = [*CLI, "run", "--config", str(config), "--tables", str(tables), "--run-id", run_id]
+def engine_env(engine: str) -> dict[str, str]:
+    """The CLI's environment; for the Arrow engine a JAVA_HOME where no JVM can start, so a
+    run that tried to start Spark would fail: the Arrow engine must need none."""
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    if engine == "arrow":
+        env["JAVA_HOME"] = "/nonexistent/arrow-engine-needs-no-jvm"
+    return env
+
+
+def start_run(config: Path, tables: Path, run_id: str, engine: str) -> subprocess.Popen:
+    """The CLI in its own process (its own JVM, for Spark), as cron would start it."""
+    args = [*CLI, "run", "--config", str(config), "--tables", str(tables), "--run-id", run_id]
+    args += ["--engine", engine]
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=engine_env(engine)
+    )
 
 
 def wait_for_manifest(lake: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
@@ -32,7 +44,8 @@ def wait_for_manifest(lake: Path, proc: subprocess.Popen, timeout: float = 300) 
     wait_for(proc, committed, "some table committed", timeout)
 
 
-def test_sigkill_then_rerun_commits_every_row_exactly_once(pg_admin, pg_schema, tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sigkill_then_rerun_commits_every_row_exactly_once(pg_admin, pg_schema, tmp_path, engine):
     for name in TABLES:
         pg_admin.execute(
             f'CREATE TABLE "{pg_schema}".{name} (id bigint PRIMARY KEY, v text, ts timestamp)'
@@ -49,7 +62,7 @@ def test_sigkill_then_rerun_commits_every_row_exactly_once(pg_admin, pg_schema, 
         ],
     )
     lake = tmp_path / "lake"
-    proc = start_run(config, tables, "killed")
+    proc = start_run(config, tables, "killed", engine)
     wait_for_manifest(lake, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -62,7 +75,7 @@ def test_sigkill_then_rerun_commits_every_row_exactly_once(pg_admin, pg_schema, 
         pg_admin.execute(f"""INSERT INTO "{pg_schema}".{name}
             SELECT i, 'new', TIMESTAMP '2024-01-01' + i * INTERVAL '1 second'
             FROM generate_series(5001, 5100) AS i""")
-    rerun = start_run(config, tables, "rerun")
+    rerun = start_run(config, tables, "rerun", engine)
     output, _ = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, output.decode()
 
@@ -96,23 +109,31 @@ main()
 """
 
 
-def start_redo(config: Path, tables: Path, run_id: str, kill_at: str = "") -> subprocess.Popen:
+def start_redo(
+    config: Path, tables: Path, run_id: str, engine: str, kill_at: str = ""
+) -> subprocess.Popen:
     """`run --force` in its own process, killed by itself at kill_at (if given)."""
     args = [sys.executable, "-c", KILLABLE, "run", "--config", str(config)]
-    args += ["--tables", str(tables), "--run-id", run_id, "--force"]
-    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "KILL_AT": kill_at}
+    args += ["--tables", str(tables), "--run-id", run_id, "--force", "--engine", engine]
+    env = {**engine_env(engine), "KILL_AT": kill_at}
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
 
 
 def kill_when_writing(lake: Path, proc: subprocess.Popen) -> None:
-    """SIGKILL the run as soon as Spark starts writing the table (its _temporary appears)."""
-    writing = lambda: any(lake.glob("pg/big/*/*/*/_temporary"))  # noqa: E731
+    """SIGKILL the run as soon as it starts writing the table: Spark's _temporary, or the
+    Arrow engine's first hidden part file, appears."""
+
+    def writing() -> bool:
+        spark_temp = any(lake.glob("pg/big/*/*/*/_temporary"))
+        return spark_temp or any(lake.glob("pg/big/*/*/*/.part-*"))
+
     wait_for(proc, writing, "the redo started writing")
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
 
 
-def test_killed_force_redos_never_lose_the_committed_output(pg_admin, pg_schema, tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_killed_force_redos_never_lose_the_committed_output(pg_admin, pg_schema, tmp_path, engine):
     pg_admin.execute(
         f'CREATE TABLE "{pg_schema}".big (id bigint PRIMARY KEY, v text, ts timestamp)'
     )
@@ -123,26 +144,26 @@ def test_killed_force_redos_never_lose_the_committed_output(pg_admin, pg_schema,
     spec = {"table_name": "big", "schema_name": pg_schema, "incremental_column": "ts"}
     tables = write_tables(tmp_path / "tables.json", [spec])
     lake = tmp_path / "lake"
-    first = start_run(config, tables, "r")
+    first = start_run(config, tables, "r", engine)
     output, _ = first.communicate(timeout=300)
     assert first.returncode == 0, output.decode()
     [committed] = committed_outputs(lake, "pg", "big")
     pg_admin.execute(insert, (100_001, 100_500))  # the redo has more to read
 
-    kill_when_writing(lake, start_redo(config, tables, "r"))
+    kill_when_writing(lake, start_redo(config, tables, "r", engine))
     assert committed_outputs(lake, "pg", "big") == [committed], "the redo destroyed the commit"
     assert len(read_rows([committed])) == 100_000
 
-    redo = start_redo(config, tables, "r", kill_at="switch")
+    redo = start_redo(config, tables, "r", engine, kill_at="switch")
     redo.wait(timeout=300)
     assert redo.returncode == -signal.SIGKILL, redo.stdout.read().decode()
     assert not committed.exists(), "killed between moving the output aside and replacing it"
 
-    redo = start_redo(config, tables, "r", kill_at="state")
+    redo = start_redo(config, tables, "r", engine, kill_at="state")
     redo.wait(timeout=300)
     assert redo.returncode == -signal.SIGKILL, redo.stdout.read().decode()
 
-    redo = start_redo(config, tables, "r")
+    redo = start_redo(config, tables, "r", engine)
     output, _ = redo.communicate(timeout=300)
     assert redo.returncode == 0, output.decode()
     assert committed_outputs(lake, "pg", "big") == [committed]

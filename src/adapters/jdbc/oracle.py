@@ -14,7 +14,7 @@ from .dialect import (
     utc_instant,
     wall_clock,
 )
-from .oracle_columns import oracle_column_plan
+from .oracle_columns import ColumnRead, column_read, oracle_column_plan
 from .settings import JdbcSettings
 
 # DBMS_APPLICATION_INFO truncates silently beyond these byte lengths; we cut first so the
@@ -198,7 +198,11 @@ class OracleDialect(Dialect):
 
     def column_plan(self, columns: list[SourceColumn]) -> ColumnPlan:
         """Select list and customSchema that read every readable column faithfully."""
-        return oracle_column_plan(columns, self.quote, self.number_type)
+        return oracle_column_plan(columns, self.quote, self.column_read)
+
+    def column_read(self, column: SourceColumn, quoted: str) -> ColumnRead:
+        """(select expression or None to leave out, Spark type override, warning)."""
+        return column_read(column, quoted, self.number_type)
 
 
 def tns_target(tns: str) -> str:

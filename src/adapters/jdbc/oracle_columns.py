@@ -32,10 +32,16 @@ ZONED_TIMESTAMP = re.compile(r"^TIMESTAMP(\(\d\))? WITH (LOCAL )?TIME ZONE$")
 INTERVAL = re.compile(r"^INTERVAL (YEAR|DAY)")
 
 
+ColumnRead = tuple[str | None, str | None, str | None]
+
+
 def oracle_column_plan(
-    columns: list[SourceColumn], quote: Callable[[str], str], number_type: str
+    columns: list[SourceColumn],
+    quote: Callable[[str], str],
+    read: Callable[[SourceColumn, str], ColumnRead],
 ) -> ColumnPlan:
-    """Select list and customSchema that read every readable column faithfully."""
+    """Select list and customSchema that read every readable column faithfully (`read` says
+    how one column is selected: `column_read` with the dialect's number type)."""
     selected: list[str] = []
     schema: list[str] = []
     warnings: list[str] = []
@@ -45,7 +51,7 @@ def oracle_column_plan(
         except UnsafeIdentifierError:
             warnings.append(f"column {column.name!r} left out: its name cannot be quoted")
             continue
-        expression, spark_type, note = column_read(column, quoted, number_type)
+        expression, spark_type, note = read(column, quoted)
         if note:
             warnings.append(f"column {column.name} ({column.data_type}) {note}")
         if expression is None:
@@ -58,9 +64,7 @@ def oracle_column_plan(
     return ColumnPlan(", ".join(selected), ", ".join(schema) or None, tuple(warnings))
 
 
-def column_read(
-    column: SourceColumn, quoted: str, number_type: str
-) -> tuple[str | None, str | None, str | None]:
+def column_read(column: SourceColumn, quoted: str, number_type: str) -> ColumnRead:
     """(select expression or None to leave out, Spark type override, warning)."""
     data_type = column.data_type.upper().strip()
     if data_type in ("NUMBER", "FLOAT"):

@@ -1,0 +1,1 @@
+"""The Arrow engine: SourceReader and DatasetWriter without a JVM (`[runtime] engine = arrow`)."""
