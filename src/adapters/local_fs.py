@@ -7,10 +7,8 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any
 
-from .files import FileEntry, FileSystem, WriteByPublishOrReplace
-from .session_kind import is_connect
+from .files import FileEntry, WriteByPublishOrReplace
 
 
 def _local(path: str) -> Path:
@@ -130,76 +128,3 @@ class LocalFileSystem(WriteByPublishOrReplace):
         """Directories directly under a directory."""
         target = _local(path)
         return [p.name for p in target.iterdir() if p.is_dir()] if target.is_dir() else []
-
-
-class RoutingFileSystem:
-    """Local paths to Python's I/O, everything else (dbfs:/, s3a://, abfss://...) to Hadoop.
-
-    On a Spark Connect session there is no Hadoop FileSystem in this process: POSIX paths
-    (/Volumes/... too, a FUSE mount where it exists) use Python's I/O and URIs go to `remote`
-    (fsspec), which says what to install when it cannot serve a store.
-    """
-
-    def __init__(
-        self,
-        local: FileSystem,
-        hadoop: FileSystem,
-        remote: FileSystem | None = None,
-        sessions: Any = None,
-    ) -> None:
-        self._local = local
-        self._hadoop = hadoop
-        self._remote = remote
-        self._sessions = sessions
-
-    def _for(self, path: str) -> FileSystem:
-        if is_local(path):
-            return self._local
-        if self._remote is None or self._sessions is None or not is_connect(self._sessions.get()):
-            return self._hadoop
-        return self._local if path.startswith("/") else self._remote
-
-    def exists(self, path: str) -> bool:
-        """True when a file or directory is there."""
-        return self._for(path).exists(path)
-
-    def read_text(self, path: str) -> str | None:
-        """The file's text, or None when missing."""
-        return self._for(path).read_text(path)
-
-    def write_text(self, path: str, text: str, overwrite: bool = True) -> bool:
-        """Write a file; exclusive when overwrite=False."""
-        return self._for(path).write_text(path, text, overwrite)
-
-    def replace_text(self, path: str, text: str) -> None:
-        """Atomically replace a file's content where the store allows."""
-        self._for(path).replace_text(path, text)
-
-    def publish_text(self, path: str, text: str) -> bool:
-        """Create a file complete or not at all; False when it exists."""
-        return self._for(path).publish_text(path, text)
-
-    def rename(self, source: str, target: str) -> bool:
-        """Move to a free name; False when it is taken."""
-        return self._for(source).rename(source, target)
-
-    def modified(self, path: str) -> float | None:
-        """The file's last change, None when missing."""
-        return self._for(path).modified(path)
-
-    def delete(self, path: str, recursive: bool = False) -> None:
-        """Remove a file or tree."""
-        self._for(path).delete(path, recursive)
-
-    def list_files(self, path: str) -> list[FileEntry]:
-        """Plain files under a directory."""
-        return self._for(path).list_files(path)
-
-    def list_dirs(self, path: str) -> list[str]:
-        """Directories under a directory."""
-        return self._for(path).list_dirs(path)
-
-
-def is_local(path: str) -> bool:
-    """True for absolute local paths and file: URIs."""
-    return path.startswith(("/", "file:")) and not path.startswith("/Volumes/")

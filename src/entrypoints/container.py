@@ -14,7 +14,7 @@ from ..adapters.arrow.writer import ArrowDatasetWriter
 from ..adapters.catalog_reader import CATALOG_TYPE, CatalogSourceReader
 from ..adapters.clock import SystemClock
 from ..adapters.databricks import (
-    DatabricksFileSystem,
+    DatabricksRouting,
     DatabricksSecretStore,
     DatabricksSessionProvider,
     DbutilsLocator,
@@ -27,9 +27,10 @@ from ..adapters.jdbc import dialect_for
 from ..adapters.jdbc.reader import JdbcSourceReader
 from ..adapters.jdbc.settings import JdbcSettings
 from ..adapters.jvm_class_cache import default_folder as default_class_cache_folder
-from ..adapters.local_fs import LocalFileSystem, RoutingFileSystem
+from ..adapters.local_fs import LocalFileSystem
 from ..adapters.location import to_spark_path
 from ..adapters.progress import LoggingProgressReporter, RichProgressReporter, SparkRowMeter
+from ..adapters.routed_fs import LocalRouting, RoutedFileSystem
 from ..adapters.secrets import EnvSecretStore, Redactor
 from ..adapters.session_provider import SessionProvider
 from ..adapters.spark_session import LocalSparkSessionProvider
@@ -196,16 +197,18 @@ class Container(containers.DeclarativeContainer):
 
     local_fs = providers.Singleton(LocalFileSystem)
     hadoop_fs = providers.Singleton(HadoopFileSystem, session_provider)
-    filesystem = providers.Selector(
-        runtime.resolved_platform,
-        local=providers.Singleton(
-            RoutingFileSystem,
-            local_fs,
-            hadoop_fs,
-            providers.Singleton(FsspecFileSystem),
-            session_provider,
+    fsspec_fs = providers.Singleton(FsspecFileSystem)
+    filesystem = providers.Singleton(
+        RoutedFileSystem,
+        providers.Selector(
+            runtime.resolved_platform,
+            local=providers.Singleton(
+                LocalRouting, local_fs, hadoop_fs, fsspec_fs, session_provider
+            ),
+            databricks=providers.Singleton(
+                DatabricksRouting, local_fs, hadoop_fs, session_provider, remote=fsspec_fs
+            ),
         ),
-        databricks=providers.Singleton(DatabricksFileSystem, local_fs, hadoop_fs, session_provider),
     )
     writer = providers.Selector(
         runtime.engine,

@@ -1,6 +1,6 @@
 """The adapters' Connect paths against a real Spark Connect server (DX_TEST_SPARK_REMOTE):
-the probe and catalog queries give DriverQuery's values, the router keeps small files off
-the JVM. The CLI runs are in test_spark_connect.py."""
+the probe and catalog queries give DriverQuery's values, the routed file system keeps small
+files off the JVM (off Databricks, and on Databricks through the FUSE mounts). The CLI runs are in test_spark_connect.py."""
 
 from __future__ import annotations
 
@@ -65,11 +65,14 @@ def test_on_connect_uris_go_to_fsspec_and_posix_paths_to_python_io(spark_remote,
     import fsspec
 
     from data_extractor.adapters.fsspec_fs import FsspecFileSystem
-    from data_extractor.adapters.local_fs import LocalFileSystem, RoutingFileSystem
+    from data_extractor.adapters.local_fs import LocalFileSystem
+    from data_extractor.adapters.routed_fs import LocalRouting, RoutedFileSystem
     from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
 
     remote = LocalSparkSessionProvider(SparkSettings(remote=spark_remote)).get()
-    router = RoutingFileSystem(LocalFileSystem(), Refusing(), FsspecFileSystem(), Sessions(remote))
+    router = RoutedFileSystem(
+        LocalRouting(LocalFileSystem(), Refusing(), FsspecFileSystem(), Sessions(remote))
+    )
     root = f"memory://routed-{tmp_path.name}"
     assert router.publish_text(f"{root}/_state/x.json", "remote")
     assert not router.publish_text(f"{root}/_state/x.json", "again")
@@ -77,6 +80,97 @@ def test_on_connect_uris_go_to_fsspec_and_posix_paths_to_python_io(spark_remote,
     posix = tmp_path / "state" / "x.json"  # an absolute path: Python's I/O
     assert router.publish_text(str(posix), "posix")
     assert posix.read_text() == "posix"
+
+
+class Borrowed(Sessions):
+    """A Databricks (borrowed) session provider over one given session."""
+
+    def active(self):
+        """The session."""
+        return self._session
+
+
+def _databricks_router(spark_remote: str, fuse_roots: dict[str, str]):
+    """The Databricks routed file system on a Connect session, its Hadoop route refusing."""
+    from data_extractor.adapters.databricks import DatabricksRouting
+    from data_extractor.adapters.fsspec_fs import FsspecFileSystem
+    from data_extractor.adapters.local_fs import LocalFileSystem
+    from data_extractor.adapters.routed_fs import RoutedFileSystem
+    from data_extractor.adapters.session_kind import is_connect
+    from data_extractor.adapters.spark_session import LocalSparkSessionProvider, SparkSettings
+
+    remote = LocalSparkSessionProvider(SparkSettings(remote=spark_remote)).get()
+    assert is_connect(remote)
+    policy = DatabricksRouting(
+        LocalFileSystem(), Refusing(), Borrowed(remote), fuse_roots, remote=FsspecFileSystem()
+    )
+    return RoutedFileSystem(policy)
+
+
+def test_databricks_on_connect_keeps_state_and_the_lock_on_a_volume_through_fuse(
+    spark_remote, tmp_path
+):
+    import datetime as dt
+
+    from data_extractor.adapters.state import HadoopStateStore
+    from data_extractor.domain.table_state import TableState
+
+    volumes, dbfs = tmp_path / "Volumes", tmp_path / "dbfs"
+    volumes.mkdir()
+    dbfs.mkdir()
+    fs = _databricks_router(spark_remote, {"volume": str(volumes), "dbfs": str(dbfs)})
+    store = HadoopStateStore(fs, "/Volumes/main/raw/lake/_state", 60)
+    with store.lock("run-1"):
+        assert store.save("pg/orders", TableState(watermark=5, last_run_id="run-1")).version == 1
+        with pytest.raises(Exception, match="concurrent|version|exists"):
+            store.save("pg/orders", TableState(watermark=6))  # version 1 exists: never replaced
+        assert store.run_date("run-1", dt.date(2024, 5, 1)) == dt.date(2024, 5, 1)
+    assert store.load("pg/orders").watermark == 5
+    assert store.table_keys() == ["pg/orders"]
+    state_root = volumes / "main/raw/lake/_state"  # the files are on the (stand-in) mount
+    assert (state_root / "tables/pg/orders/0000000001.json").is_file()
+    [generation] = (state_root / "lock").iterdir()
+    assert '"released": true' in generation.read_text()
+
+
+def test_databricks_on_connect_routes_dbfs_to_its_mount_and_uris_to_fsspec(spark_remote, tmp_path):
+    import fsspec
+
+    volumes, dbfs = tmp_path / "Volumes", tmp_path / "dbfs"
+    volumes.mkdir()
+    dbfs.mkdir()
+    fs = _databricks_router(spark_remote, {"volume": str(volumes), "dbfs": str(dbfs)})
+    assert fs.publish_text("dbfs:/lake/_state/a.json", "dbfs-uri")
+    assert not fs.publish_text("/dbfs/lake/_state/a.json", "the same file, FUSE form")
+    assert fs.publish_text("/mnt/lake/b.json", "bare")  # a bare path is DBFS on Databricks
+    assert (dbfs / "lake/_state/a.json").read_text() == "dbfs-uri"
+    assert (dbfs / "mnt/lake/b.json").read_text() == "bare"
+    # the redo switch: source and target are translated by the same policy
+    fs.replace_text("/Volumes/main/raw/lake/_r.staging/_manifest.json", "{}")
+    assert fs.rename("/Volumes/main/raw/lake/_r.staging", "/Volumes/main/raw/lake/r")
+    assert fs.list_files("/Volumes/main/raw/lake/r")[0].name == "_manifest.json"
+    assert fs.list_dirs("/Volumes/main/raw/lake") == ["r"]
+    uri = f"memory://dbx-routed-{tmp_path.name}/_state/x.json"
+    assert fs.publish_text(uri, "remote") and not fs.publish_text(uri, "again")
+    assert fsspec.filesystem("memory").cat_file(uri) == b"remote"
+    target = tmp_path / "driver" / "x.json"  # driver-local: Python's I/O on any session
+    fs.replace_text(f"file:{target}", "driver")
+    assert target.read_text() == "driver"
+
+
+def test_databricks_on_connect_without_the_mount_is_bad_input_naming_the_path(
+    spark_remote, tmp_path
+):
+    from data_extractor.domain.errors import InputError
+
+    missing = tmp_path / "no-such-mount"
+    fs = _databricks_router(spark_remote, {"volume": str(missing), "dbfs": str(missing)})
+    for path in ("/Volumes/main/raw/lake/_state/lock", "dbfs:/lake/_state/lock"):
+        with pytest.raises(InputError) as caught:
+            fs.publish_text(f"{path}/000000001.json", "x")
+        message = str(caught.value.problems[0])
+        assert path in message and "FUSE mount" in message and "state_path" in message
+    assert not missing.exists()  # nothing created on the driver's own disk
 
 
 def test_connect_queries_give_the_driver_side_values_on_mariadb(

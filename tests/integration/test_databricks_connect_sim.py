@@ -175,6 +175,21 @@ def test_wheel_entry_point_in_a_fresh_process_commits_rows(runtime, source, tmp_
     assert not any((tmp_path / "cwd").iterdir()), "the task wrote into its working directory"
 
 
+def test_a_volume_output_without_the_fuse_mount_is_bad_input_on_connect(runtime, source, tmp_path):
+    """Small files on a volume go through its FUSE mount on Connect; this machine has none."""
+    assert not Path("/Volumes").exists()
+    config = classic._config(tmp_path, "/Volumes/main/raw/dx_router_lake")
+    tables = write_tables(tmp_path / "tables.json", classic._tables(source))
+    entry = Path(sys.executable).parent / "data-extractor-task"
+    args = [str(entry), f"--config={config}", f"--tables={tables}", "--run_id=novolume"]
+    result = _child(args, runtime, tmp_path / "cwd")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "/Volumes/main/raw/dx_router_lake/_state" in result.stderr
+    assert "FUSE mount" in result.stderr and "state_path" in result.stderr
+    assert "Traceback" not in result.stderr and SECRET not in result.stderr + result.stdout
+    assert not Path("/Volumes").exists() and not any((tmp_path / "cwd").iterdir())
+
+
 def test_python_api_with_the_seeds_arguments_commits_rows(runtime, source, tmp_path):
     lake = tmp_path / "api-lake"
     config = classic._config(tmp_path, "file:/overridden/by/the/argument")

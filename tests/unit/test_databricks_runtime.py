@@ -1,4 +1,5 @@
-"""Databricks mode without a cluster: detection, session borrowing, secrets, widgets, files, wiring.
+"""Databricks mode without a cluster: detection, session borrowing, secrets, widgets, wiring
+(the Databricks file routing is in test_routed_fs.py).
 
 Everything here uses fakes of the project's own ports (session provider, file system) and a
 fake dbutils object; no Spark runs.
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from data_extractor.adapters.databricks import (
-    DatabricksFileSystem,
+    DatabricksRouting,
     DatabricksSecretStore,
     DatabricksSessionProvider,
     DbutilsLocator,
@@ -23,8 +24,7 @@ from data_extractor.adapters.databricks import (
     detect_platform,
     widget_overrides,
 )
-from data_extractor.adapters.files import FileEntry
-from data_extractor.adapters.local_fs import LocalFileSystem, RoutingFileSystem
+from data_extractor.adapters.routed_fs import LocalRouting
 from data_extractor.adapters.secrets import EnvSecretStore, Redactor
 from data_extractor.domain.errors import DataExtractorError, InputError
 from data_extractor.entrypoints.container import build_container, platform_of
@@ -217,77 +217,6 @@ def test_widgets_named_like_config_keys_override_config():
     assert widget_overrides(None) == {}
 
 
-# -- files on Databricks ---------------------------------------------------------------------------
-class RecordingFs:
-    """A FileSystem port fake that records which paths it was asked about."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []
-
-    def __getattr__(self, name):
-        def op(path, *args):
-            self.calls.append((name, path))
-            return {"exists": True, "read_text": "hadoop", "list_files": [], "list_dirs": []}.get(
-                name, True
-            )
-
-        return op
-
-
-class Sessions:
-    def __init__(self, session=None) -> None:
-        self.session = session
-
-    def active(self):
-        return self.session
-
-
-def test_with_a_session_everything_but_driver_paths_goes_through_hadoop(tmp_path):
-    hadoop = RecordingFs()
-    fs = DatabricksFileSystem(LocalFileSystem(), hadoop, Sessions(FakeSession()))
-    assert fs.read_text("dbfs:/lake/_state/x.json") == "hadoop"
-    fs.write_text("/Volumes/c/s/v/x.json", "{}", overwrite=False)
-    fs.list_files("s3a://b/lake")
-    # a bare path is DBFS on Databricks, as Spark there reads it
-    fs.exists("/mnt/lake/x")
-    assert [c[1] for c in hadoop.calls] == [
-        "dbfs:/lake/_state/x.json",
-        "/Volumes/c/s/v/x.json",
-        "s3a://b/lake",
-        "/mnt/lake/x",
-    ]
-    fs.replace_text(f"file:{tmp_path}/r.json", "local")
-    assert (tmp_path / "r.json").read_text() == "local"
-    assert len(hadoop.calls) == 4
-
-
-def test_without_a_session_reads_use_the_fuse_mount(tmp_path):
-    fuse = tmp_path / "dbfs"
-    (fuse / "lake/_state/tables/pg/orders").mkdir(parents=True)
-    (fuse / "lake/_state/tables/pg/orders/0000000001.json").write_text("{}")
-    hadoop = RecordingFs()
-    fs = DatabricksFileSystem(LocalFileSystem(), hadoop, Sessions(None), {"dbfs": str(fuse)})
-    entries = fs.list_files("dbfs:/lake/_state/tables/pg/orders")
-    assert entries == [FileEntry("0000000001.json", 2)]
-    assert fs.read_text("dbfs:/lake/_state/tables/pg/orders/0000000001.json") == "{}"
-    assert fs.exists("dbfs:/lake/_state") and not fs.exists("dbfs:/lake/other")
-    assert hadoop.calls == []
-
-
-def test_without_a_session_or_mount_reads_find_nothing_and_writes_need_the_session(caplog):
-    hadoop = RecordingFs()
-    fs = DatabricksFileSystem(
-        LocalFileSystem(), hadoop, Sessions(None), {"dbfs": "/nonexistent-dbfs-root"}
-    )
-    assert fs.list_files("dbfs:/lake/_state/tables/pg/orders") == []
-    assert fs.read_text("s3a://b/x.json") is None
-    assert not fs.exists("abfss://c@a.dfs.core.windows.net/x")
-    assert "treating it as empty" in caplog.text
-    assert hadoop.calls == []
-    fs.write_text("dbfs:/lake/x", "{}")  # Hadoop's own provider raises without a session
-    assert hadoop.calls == [("write_text", "dbfs:/lake/x")]
-
-
 # -- wiring ------------------------------------------------------------------------------------
 def _merged(platform: str, **extraction: str) -> dict:
     return {
@@ -311,10 +240,10 @@ def test_container_picks_databricks_adapters_without_touching_spark():
     container = build_container(_merged("databricks"), Redactor())
     assert isinstance(container.session_provider(), DatabricksSessionProvider)
     assert isinstance(container.secrets(), DatabricksSecretStore)
-    assert isinstance(container.filesystem(), DatabricksFileSystem)
+    assert isinstance(container.filesystem().policy, DatabricksRouting)
     local = build_container(_merged("local"), Redactor())
     assert type(local.secrets()) is EnvSecretStore
-    assert isinstance(local.filesystem(), RoutingFileSystem)
+    assert isinstance(local.filesystem().policy, LocalRouting)
     assert local.run_settings().max_workers == 4  # unset: the local default
     assert (
         build_container(_merged("local", max_workers="9"), Redactor()).run_settings().max_workers

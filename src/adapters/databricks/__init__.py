@@ -12,7 +12,7 @@ from .dbutils import (
     widget_value,
 )
 from .detection import databricks_signal, detect_platform, runtime_context
-from .filesystem import FUSE_ROOTS, DatabricksFileSystem
+from .filesystem import FUSE_ROOTS, DatabricksRouting
 from .session import (
     DatabricksSessionProvider,
     NoActiveSessionError,
@@ -38,7 +38,7 @@ __all__ = [
     "SHARED_MODES",
     "WIDGET_KEYS",
     "ClusterSizing",
-    "DatabricksFileSystem",
+    "DatabricksRouting",
     "DatabricksSecretStore",
     "DatabricksSessionProvider",
     "DbutilsLocator",

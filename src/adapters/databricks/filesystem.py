@@ -1,4 +1,4 @@
-"""Small files (state, lock, manifests, reports) on Databricks storage."""
+"""Which store serves small files (state, lock, manifests, reports) on Databricks."""
 
 from __future__ import annotations
 
@@ -6,22 +6,39 @@ import logging
 import os
 from collections.abc import Mapping
 
-from ..files import FileEntry, FileSystem
+from ...domain.errors import InputError, Problem
+from ..files import FileSystem
+from ..fsspec_fs import FsspecFileSystem
 from ..location import InvalidLocationError, StorageLocation
+from ..routed_fs import Route
+from ..session_kind import is_connect
 from ..session_provider import BorrowedSessions
 
 log = logging.getLogger(__name__)
 
 FUSE_ROOTS = {"dbfs": "/dbfs", "volume": "/Volumes"}
+NO_FUSE_MOUNT = (
+    "on a Spark Connect session (standard access mode, serverless) small files (state, lock, "
+    "manifests, reports) are written by this process through the {root} FUSE mount, which "
+    "this driver does not have; set [extraction] state_path to {instead}"
+)
+# What to write instead, by the missing mount's kind (serverless has no DBFS root mount).
+INSTEAD = {
+    "dbfs": "/Volumes/<catalog>/<schema>/<volume>/...",
+    "volume": "a location this driver reaches (a cloud URI, with the [cloud] extra)",
+}
 
 
-class DatabricksFileSystem:
-    """Small files on Databricks: through the session's Hadoop FS, or the FUSE mount without one.
+class DatabricksRouting:
+    """The Databricks routing policy, chosen from the borrowed session's kind.
 
-    With a session (every run) everything but driver-local paths goes through Hadoop, so reads
-    see exactly what writes wrote. Without one (`plan` from a shell) reads use the /dbfs or
-    /Volumes FUSE mount when it is there, and otherwise find nothing: a plan then shows every
-    table as never extracted, and says so in a warning. Writes always need the session.
+    Driver-local paths (file:/...) always use Python's I/O. On a classic session everything
+    else goes through its Hadoop FS, so reads see exactly what writes wrote. A Spark Connect
+    session has no JVM in this process: /Volumes/... and DBFS paths go through their FUSE
+    mount with Python's I/O, cloud URIs through `remote` (fsspec). Without a session (`plan`
+    from a shell) reads use the FUSE mount when it is there and otherwise find nothing (a plan
+    then shows every table as never extracted, and says so in one warning); writes need one.
+    `fuse_roots` says where the /dbfs and /Volumes mounts are (tests point them elsewhere).
     """
 
     def __init__(
@@ -30,29 +47,31 @@ class DatabricksFileSystem:
         hadoop: FileSystem,
         sessions: BorrowedSessions,
         fuse_roots: Mapping[str, str] = FUSE_ROOTS,
+        remote: FileSystem | None = None,
     ) -> None:
         self._local = local
         self._hadoop = hadoop
+        self._remote = remote if remote is not None else FsspecFileSystem()
         self._sessions = sessions
         self._fuse_roots = dict(fuse_roots)
         self._warned = False
 
-    def _location(self, path: str) -> StorageLocation | None:
+    def route(self, path: str, writing: bool) -> Route:
+        """Local paths to Python's I/O; else by the session: Connect, classic, or none."""
         try:
-            return StorageLocation.parse(path, platform="databricks")
+            loc: StorageLocation | None = StorageLocation.parse(path, platform="databricks")
         except InvalidLocationError:
-            return None
-
-    def _reader(self, path: str) -> tuple[FileSystem | None, str]:
-        loc = self._location(path)
+            loc = None
         if loc is not None and loc.kind == "local":
             return self._local, loc.local_path or path
-        if self._sessions.active() is not None:
-            return self._hadoop, path
-        root = self._fuse_roots.get(loc.kind) if loc is not None else None
-        if root and loc is not None and loc.local_path and os.path.isdir(root):
-            default_root = FUSE_ROOTS[loc.kind]
-            return self._local, root + loc.local_path[len(default_root) :]
+        session = self._sessions.active()
+        if session is not None and is_connect(session):
+            return self._on_connect(loc, path)
+        if session is not None or writing:
+            return self._hadoop, path  # without a session Hadoop's provider says there is none
+        fuse = self._fuse_path(loc)
+        if fuse is not None:
+            return self._local, fuse
         if not self._warned:
             self._warned = True
             log.warning(
@@ -62,58 +81,19 @@ class DatabricksFileSystem:
             )
         return None, path
 
-    def _writer(self, path: str) -> tuple[FileSystem, str]:
-        loc = self._location(path)
-        if loc is not None and loc.kind == "local":
-            return self._local, loc.local_path or path
-        return self._hadoop, path
+    def _on_connect(self, loc: StorageLocation | None, path: str) -> Route:
+        if loc is None or loc.kind not in FUSE_ROOTS:
+            return self._remote, path  # fsspec: cloud URIs; exit 2 for what it cannot reach
+        fuse = self._fuse_path(loc)
+        if fuse is None:
+            root = self._fuse_roots.get(loc.kind, FUSE_ROOTS[loc.kind])
+            why = NO_FUSE_MOUNT.format(root=root, instead=INSTEAD[loc.kind])
+            raise InputError([Problem(f"location {path!r}", None, why)])
+        return self._local, fuse
 
-    def exists(self, path: str) -> bool:
-        """True when a file or directory is there."""
-        fs, where = self._reader(path)
-        return fs.exists(where) if fs else False
-
-    def read_text(self, path: str) -> str | None:
-        """The file's text, or None when missing (or unreadable without a session)."""
-        fs, where = self._reader(path)
-        return fs.read_text(where) if fs else None
-
-    def list_files(self, path: str) -> list[FileEntry]:
-        """Plain files directly under a directory."""
-        fs, where = self._reader(path)
-        return fs.list_files(where) if fs else []
-
-    def list_dirs(self, path: str) -> list[str]:
-        """Directories directly under a directory."""
-        fs, where = self._reader(path)
-        return fs.list_dirs(where) if fs else []
-
-    def write_text(self, path: str, text: str, overwrite: bool = True) -> bool:
-        """Write a file; exclusive when overwrite=False."""
-        fs, where = self._writer(path)
-        return fs.write_text(where, text, overwrite)
-
-    def replace_text(self, path: str, text: str) -> None:
-        """Replace a file's content, atomically where the store allows."""
-        fs, where = self._writer(path)
-        fs.replace_text(where, text)
-
-    def publish_text(self, path: str, text: str) -> bool:
-        """Create a file complete or not at all; False when it exists."""
-        fs, where = self._writer(path)
-        return fs.publish_text(where, text)
-
-    def rename(self, source: str, target: str) -> bool:
-        """Move to a free name; False when it is taken."""
-        fs, where = self._writer(source)
-        return fs.rename(where, self._writer(target)[1])
-
-    def modified(self, path: str) -> float | None:
-        """The file's last change, None when missing (or unreadable without a session)."""
-        fs, where = self._reader(path)
-        return fs.modified(where) if fs else None
-
-    def delete(self, path: str, recursive: bool = False) -> None:
-        """Remove a file or tree."""
-        fs, where = self._writer(path)
-        fs.delete(where, recursive)
+    def _fuse_path(self, loc: StorageLocation | None) -> str | None:
+        """The FUSE path of a DBFS or volume location when its mount is there, else None."""
+        root = self._fuse_roots.get(loc.kind) if loc is not None else None
+        if not root or loc is None or not loc.local_path or not os.path.isdir(root):
+            return None
+        return root + loc.local_path[len(FUSE_ROOTS[loc.kind]) :]
