@@ -20,8 +20,8 @@ import attrs
 
 from ..domain.errors import ExtractionError
 from ..domain.model import CursorValue, ExtractionTask, SourceProbe, TableSpec, Window
-from .jdbc.dialect import Dialect, wall_clock
 from .jdbc.cursor_text import UTC_TIMESTAMP, parse_cursor
+from .jdbc.dialect import Dialect, wall_clock
 from .spark_errors import translate
 
 log = logging.getLogger(__name__)
