@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -25,6 +24,7 @@ from .jdbc.dialect import Dialect, wall_clock
 from .spark_errors import translate
 
 log = logging.getLogger(__name__)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 CATALOG_TYPE = "catalog"  # the [database] type that selects this reader
 
@@ -104,28 +104,27 @@ class CatalogSourceReader:
             window = attrs.evolve(task.window, include_nulls=False) if task.window else None
             frame = self._where(self._table(task.spec), window)
             cursor = task.window.column if wants_upper and task.window else None
-            text, kind, zone, rows = self._aggregate(frame, cursor)
+            text, kind, rows = self._aggregate(frame, cursor)
         except Exception as exc:
             raise translate(exc, f"probing {task.key}") from exc
-        high = _cursor_value(text, kind, zone, f"{task.key}: MAX({cursor})") if cursor else None
+        high = _cursor_value(text, kind, f"{task.key}: MAX({cursor})") if cursor else None
         return SourceProbe(high_watermark=high, rows=rows)
 
-    def _aggregate(self, frame: Any, cursor: str | None) -> tuple[str | None, str, str, int]:
-        """MAX(cursor) as text with its type name, the session's zone, and COUNT(*)."""
-        from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+    def _aggregate(self, frame: Any, cursor: str | None) -> tuple[str | None, str, int]:
+        """MAX(cursor) as text with its type name, and COUNT(*).
 
-        columns = [F.count(F.lit(1)).alias("n")]
+        SQL text, not pyspark.sql.functions: those build classic Columns unless pyspark's own
+        builder made the Connect session. A TIMESTAMP maximum leaves Spark as epoch
+        microseconds, so no session time zone (an offset such as +02:00 included) moves it.
+        """
+        aggregates = ["COUNT(1) AS n"]
         if cursor:
-            columns.append(F.max(F.col(self._sql.quote(cursor))).alias("hw"))
-        totals = frame.agg(*columns)
+            aggregates.append(f"MAX({self._sql.quote(cursor)}) AS hw")
+        totals = frame.selectExpr(*aggregates)
         kind = totals.schema["hw"].dataType.typeName() if cursor else ""
-        # As text, typed by the result's schema: the same on classic and Connect sessions.
-        row = totals.select(
-            "n",
-            F.col("hw").cast("string").alias("hw") if cursor else F.lit(None).alias("hw"),
-            F.expr("current_timezone()").alias("tz"),
-        ).first()
-        return row["hw"], kind, row["tz"], int(row["n"])
+        text = "CAST(unix_micros(hw) AS STRING)" if kind == "timestamp" else "CAST(hw AS STRING)"
+        row = totals.selectExpr("n", f"{text} AS hw" if cursor else "NULL AS hw").first()
+        return row["hw"], kind, int(row["n"])
 
     def read(self, task: ExtractionTask) -> Any:
         """The task's rows as a lazy DataFrame, the window pushed down as a filter."""
@@ -169,14 +168,15 @@ class CatalogSourceReader:
         return f"column {', '.join(missing)} not found; its columns are {', '.join(sorted(names))}"
 
 
-def _cursor_value(text: str | None, kind: str, zone: str, label: str) -> CursorValue | None:
-    """MAX(cursor) from its text; a TIMESTAMP (an instant) becomes an aware UTC value."""
+def _cursor_value(text: str | None, kind: str, label: str) -> CursorValue | None:
+    """MAX(cursor) from its text; a TIMESTAMP (an instant, as epoch microseconds) becomes an
+    aware UTC value."""
     if text is None:
         return None
     try:
-        if kind == "timestamp":  # rendered in the session's zone: make it UTC
-            local = dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone))
-            return parse_cursor(wall_clock(local), UTC_TIMESTAMP)
+        if kind == "timestamp":
+            instant = EPOCH + dt.timedelta(microseconds=int(text))
+            return parse_cursor(wall_clock(instant), UTC_TIMESTAMP)
         return parse_cursor(text, kind)
     except (ValueError, ArithmeticError) as exc:
         raise ExtractionError(f"{label} is {text!r} ({kind}), not a cursor value: {exc}") from None

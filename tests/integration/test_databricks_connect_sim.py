@@ -215,8 +215,10 @@ def test_python_api_with_the_seeds_arguments_commits_rows(runtime, source, tmp_p
     _assert_committed(lake, runtime, result.stdout, result.stderr)
 
 
-def test_the_catalog_source_probes_and_reads_on_a_connect_session(runtime, tmp_path):
-    """type = catalog needs no JVM of ours: probe and windowed read through Connect."""
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "+02:00"])
+def test_the_catalog_source_probes_and_reads_on_a_connect_session(runtime, tmp_path, zone):
+    """type = catalog needs no JVM of ours: probe and windowed read through Connect, whatever
+    form the session's zone takes (a region, or an offset Python's zoneinfo does not know)."""
     name = f"dx_events_{tmp_path.name[-12:].replace('-', '_')}"
     script = textwrap.dedent(
         f"""
@@ -227,7 +229,7 @@ def test_the_catalog_source_probes_and_reads_on_a_connect_session(runtime, tmp_p
         provider = DatabricksSessionProvider()
         spark = provider.get()
         # Not UTC, so the probe must turn the session's wall clock into an instant.
-        spark.conf.set("spark.sql.session.timeZone", "Europe/Berlin")
+        spark.conf.set("spark.sql.session.timeZone", {zone!r})
         spark.range(1, 101).selectExpr(
             "id", "TIMESTAMP '2024-05-01 00:00:00' + make_interval(0, 0, 0, 0, 0, id) AS at"
         ).write.parquet({str(tmp_path / "events")!r})

@@ -65,17 +65,19 @@ def test_custom_query_is_spark_sql_and_flashback_is_refused():
 
 
 def test_probed_values_keep_their_type_and_a_timestamp_becomes_utc():
-    assert _cursor_value("41", "integer", "UTC", "t: MAX(c)") == 41
-    assert _cursor_value("2024-05-01", "date", "UTC", "x") == dt.date(2024, 5, 1)
-    assert _cursor_value("2024-05-01 00:50:00", "timestamp_ntz", "UTC", "x") == dt.datetime(
+    assert _cursor_value("41", "integer", "t: MAX(c)") == 41
+    assert _cursor_value("2024-05-01", "date", "x") == dt.date(2024, 5, 1)
+    assert _cursor_value("2024-05-01 00:50:00", "timestamp_ntz", "x") == dt.datetime(
         2024, 5, 1, 0, 50
     )
-    assert _cursor_value("2024-05-01 02:00:00", "timestamp", "Europe/Berlin", "x") == dt.datetime(
-        2024, 5, 1, 0, 0, tzinfo=dt.UTC
+    # A TIMESTAMP maximum arrives as epoch microseconds (unix_micros): an instant, in UTC.
+    micros = str(int(dt.datetime(2024, 5, 1, tzinfo=dt.UTC).timestamp()) * 1_000_000 + 250)
+    assert _cursor_value(micros, "timestamp", "x") == dt.datetime(
+        2024, 5, 1, 0, 0, 0, 250, tzinfo=dt.UTC
     )
-    assert _cursor_value(None, "long", "UTC", "x") is None
+    assert _cursor_value(None, "long", "x") is None
     with pytest.raises(ExtractionError, match="t: MAX"):
-        _cursor_value("abc", "string", "UTC", "t: MAX(c)")
+        _cursor_value("abc", "string", "t: MAX(c)")
 
 
 def test_the_container_picks_the_catalog_reader_for_type_catalog(tmp_path):
