@@ -193,6 +193,7 @@ def collect_config(
     problems += check_values(merged, places, _required(places, user_file, readable))
     problems += _locations(merged, places, environ)
     problems += source_combination(merged, places)
+    problems += engine_combination(merged, places)
     return LoadedConfig(merged, places, tuple(problems), readable)
 
 
@@ -219,6 +220,30 @@ def source_combination(merged: Nested, places: Mapping) -> list[Problem]:
         Problem(f"{places.get(('database', key), 'config')} [database]", key, f"{why}; remove it")
         for key in keys
         if database.get(key)
+    ]
+
+
+def engine_combination(merged: Nested, places: Mapping) -> list[Problem]:
+    """Settings `engine = arrow` cannot serve: it reads with its own drivers, never Spark."""
+    if (merged.get("runtime", {}).get("engine") or "").lower() != "arrow":
+        return []
+    database, spark = merged.get("database", {}), merged.get("spark", {})
+    found = []
+    if (database.get("type") or "").lower() == CATALOG_TYPE:
+        found.append(("database", "type", "type = catalog reads through a Spark session"))
+    if database.get("connection"):
+        found.append(("database", "connection", "a Unity Catalog connection is read by Spark"))
+    if spark.get("remote"):
+        found.append(("spark", "remote", "a Spark Connect server is not used by this engine"))
+    engine = places.get(("runtime", "engine"), "the command line")
+    return [
+        Problem(
+            f"{places.get((section, key), 'config')} [{section}]",
+            key,
+            f"{why}; engine = arrow (set in {engine}) needs a JDBC type with host/url, "
+            "or use engine = spark",
+        )
+        for section, key, why in found
     ]
 
 

@@ -265,3 +265,53 @@ def test_number_mapping_column_plan_on_connect_keeps_every_digit(
         (1, "1.123456789012345678901234"),
         (2, "7"),
     ]
+
+
+def test_a_catalog_table_runs_incrementally_through_the_cli_on_connect(spark_remote, tmp_path):
+    """type = catalog with [spark] remote: the probe builds Columns of the Connect session's own
+    kind (the session comes from Connect's builder, not pyspark's), and its TIMESTAMP maximum
+    is an instant whatever the session's zone."""
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    name = f"dx_cli_events_{os.getpid()}"
+    data = tmp_path / "events"
+    spark = ConnectSession.builder.remote(spark_remote).getOrCreate()
+
+    def add(first: int, last: int) -> None:
+        spark.range(first, last + 1).selectExpr(
+            "id", "TIMESTAMP '2024-05-01 00:00:00' + make_interval(0, 0, 0, 0, 0, id) AS at"
+        ).write.mode("append").parquet(str(data))
+
+    add(1, 40)
+    spark.sql(f"CREATE TABLE {name} USING parquet LOCATION '{data}'")
+    try:
+        config = write_config(
+            tmp_path / "config.ini",
+            {
+                "database": {"type": "catalog", "catalog": "spark_catalog"},
+                "extraction": {"output_base_path": tmp_path / "lake"},
+                "spark": {"remote": spark_remote, "spark.sql.session.timeZone": "+02:00"},
+            },
+        )
+        entry = {"source_name": "uc", "table_name": name, "schema_name": "default"}
+        tables = write_tables(tmp_path / "tables.json", [{**entry, "incremental_column": "at"}])
+        first = subprocess.run(
+            [*CLI, "run", "--config", str(config), "--tables", str(tables), "--run-id", "c1"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert first.returncode == 0, first.stdout + first.stderr
+        add(41, 55)
+        spark.sql(f"REFRESH TABLE {name}")
+        second = subprocess.run(
+            [*CLI, "run", "--config", str(config), "--tables", str(tables), "--run-id", "c2"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert second.returncode == 0, second.stdout + second.stderr
+        ids = [r["id"] for r in read_rows(committed_outputs(tmp_path / "lake", "uc", name))]
+        assert sorted(ids) == list(range(1, 56))  # every row once, over two windows
+    finally:
+        spark.sql(f"DROP TABLE IF EXISTS {name}")

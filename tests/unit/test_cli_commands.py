@@ -285,6 +285,24 @@ def test_validate_names_file_table_and_key_of_bad_input(world: World):
     assert "nothing was read or written" in bad.stderr
 
 
+def test_engine_arrow_refuses_what_only_spark_can_read(world: World):
+    """type = catalog, a Unity Catalog connection or a Connect server need a Spark session:
+    with engine = arrow they are bad input before anything runs, naming file and key."""
+    world.config.write_text(
+        "[database]\ntype = catalog\ncatalog = fed\n\n"
+        f"[extraction]\noutput_base_path = {world.lake}\ndefault_source = shop\n\n"
+        "[spark]\nremote = sc://127.0.0.1:15002\n\n[runtime]\nengine = arrow\n",
+        encoding="utf-8",
+    )
+    bad = world.invoke("validate", *world.files())
+    assert bad.exit_code == 2, bad.output
+    assert f"{world.config}:2 [database] [type]:" in bad.stderr
+    assert f"{world.config}:10 [spark] [remote]:" in bad.stderr
+    assert "engine = arrow" in bad.stderr
+    ran = world.invoke("run", *world.files(), "--engine", "spark")  # the flag wins
+    assert ran.exit_code == 0, ran.output
+
+
 def test_state_show_and_reset(world: World):
     world.invoke("run", *world.files(), "--run-id", "first")
     config = ["--config", str(world.config)]
