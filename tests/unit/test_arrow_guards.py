@@ -9,6 +9,7 @@ parameters the Python drivers cannot take).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import pyarrow as pa
@@ -19,19 +20,26 @@ from data_extractor.adapters.arrow.drivers import (
     PostgresAdbcDriver,
     arrow_driver,
 )
-from data_extractor.adapters.arrow.reader import ArrowSourceReader, mysql_column_plan
+from data_extractor.adapters.arrow.reader import (
+    ArrowDataset,
+    ArrowSourceReader,
+    mysql_column_plan,
+)
 from data_extractor.adapters.arrow.types import (
     TypePlan,
     parse_custom_schema,
     postgres_numeric,
     spark_schema_json,
 )
+from data_extractor.adapters.arrow.writer import ArrowDatasetWriter
 from data_extractor.adapters.jdbc import dialect_for
 from data_extractor.adapters.jdbc.dialect import SourceColumn
 from data_extractor.adapters.jdbc.settings import JdbcSettings
+from data_extractor.adapters.local_fs import LocalFileSystem
 from data_extractor.domain.errors import ExtractionError, InputError
+from data_extractor.domain.model import ExtractionTask, Mode, TableSpec
 from tests.unit.sql_cases import task_for
-from tests.unit.test_arrow_engine import FakeDriver, pg_numeric
+from tests.unit.test_arrow_engine import FakeDriver, data_files, pg_numeric
 
 
 def pg_field(name: str, kind: pa.DataType, pg_type: str) -> pa.Field:
@@ -240,3 +248,24 @@ def test_a_url_the_arrow_driver_cannot_take_is_bad_input_before_any_read():
     settings = JdbcSettings(type="mariadb", url="jdbc:mariadb://h/d?sslMode=trust", user="u")
     with pytest.raises(InputError, match="sslMode of url"):
         arrow_driver(dialect_for("mariadb"), settings)
+
+
+# -- files -------------------------------------------------------------------------------------
+def test_bytes_per_file_holds_for_wide_rows(tmp_path):
+    # 300 rows of ~20 KB that do not compress: a 4,096-row first slice made one 6 MB file.
+    wide = pa.table(
+        {
+            "id": pa.array(range(300), pa.int64()),
+            "blob": [hashlib.shake_256(str(i).encode()).digest(20_000) for i in range(300)],
+        }
+    )
+    driver = FakeDriver(lambda sql: wide)
+    dataset = ArrowDataset(("S",), driver, TypePlan())
+    out = tmp_path / "lake" / "wide.parquet"
+    task = ExtractionTask(TableSpec("src", "wide"), Mode.FULL, str(out))
+    limit = 1024 * 1024
+    stats = ArrowDatasetWriter(LocalFileSystem(), bytes_per_file=limit).write(dataset, task)
+    sizes = [f.stat().st_size for f in data_files(out)]
+    assert stats.rows == 300 and len(sizes) >= 5, sizes
+    assert all(size <= limit * 1.2 for size in sizes), sizes
+    assert all(size >= limit * 0.8 for size in sizes[:-1]), sizes
