@@ -4,7 +4,7 @@ selected as their text.
 ADBC hands inet, cidr, macaddr, xml, geometric types and others over as opaque extensions
 holding PostgreSQL's binary wire form, and `money` as int64 cents. The Spark engine writes
 each of them as a string (pgjdbc's getString, which is PostgreSQL's text output), so these
-columns are selected as `::text`; the dialect's guard on dates and timestamps stays.
+columns are selected as their text output (`::text`); the dialect's guard on dates and timestamps stays.
 """
 
 from __future__ import annotations
@@ -51,10 +51,13 @@ class ArrowPostgresDialect(PostgresDialect):
         return ColumnPlan(select, plan.custom_schema, plan.warnings)
 
     def _as_read(self, column: SourceColumn) -> str:
-        if column.data_type.lower() in SPARK_TEXT_TYPES:
-            name = self.quote(f'"{column.name}"')
-            return f"{name}::text AS {name}"
-        return self._guarded(column)
+        kind = column.data_type.lower()
+        if kind not in SPARK_TEXT_TYPES:
+            return self._guarded(column)
+        name = self.quote(f'"{column.name}"')
+        if kind == "inet":  # inet::text always adds the mask (/32); its output form does not
+            return f"textin(inet_out({name})) AS {name}"
+        return f"{name}::text AS {name}"
 
 
 def postgres_for_arrow(dialect: PostgresDialect) -> ArrowPostgresDialect:
