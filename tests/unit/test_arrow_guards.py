@@ -142,7 +142,10 @@ def test_postgres_text_types_are_selected_as_text_and_dates_stay_guarded():
     reader = ArrowSourceReader(JdbcSettings(type="postgresql"), dialect_for("postgresql"), driver)
     spec = task_for({"table_name": "t", "is_full_extract": True}).spec
     select_list, _ = reader.arrow_columns(spec)
-    assert 'textin(inet_out("addr")) AS "addr"' in select_list and '"cash"::text AS "cash"' in select_list
+    assert (
+        'textin(inet_out("addr")) AS "addr"' in select_list
+        and '"cash"::text AS "cash"' in select_list
+    )
     assert 'CASE WHEN "day" IS NULL' in select_list and select_list.startswith('"id", ')
 
 

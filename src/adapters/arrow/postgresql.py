@@ -4,7 +4,8 @@ selected as their text.
 ADBC hands inet, cidr, macaddr, xml, geometric types and others over as opaque extensions
 holding PostgreSQL's binary wire form, and `money` as int64 cents. The Spark engine writes
 each of them as a string (pgjdbc's getString, which is PostgreSQL's text output), so these
-columns are selected as their text output (`::text`); the dialect's guard on dates and timestamps stays.
+columns are selected as that text (`::text`; inet through its output function, since its
+`::text` adds the mask); the dialect's guard on dates and timestamps stays.
 """
 
 from __future__ import annotations
