@@ -42,7 +42,7 @@ TRANSIENT_STATES = re.compile(r"^(08...|57P0[123])$")
 # win over the transient signs above.
 PERMANENT = re.compile(
     r"access denied|authentication failed|login failed|logon denied|ORA-01017|ORA-28000|"
-    r"no pg_hba\.conf entry|unknown ?host|name or service not known|"
+    r"no pg_hba\.conf entry|unknown ?host|name or service not known|unknown database|"
     r"canceling statement due to statement timeout",
     re.IGNORECASE,
 )

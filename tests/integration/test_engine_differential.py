@@ -2,7 +2,8 @@
 
 The Spark engine is the reference (its fidelity has its own tests); the Arrow engine must
 write the same Parquet column types (physical and logical) and the same values, NULLs,
-NaNs, infinities, empty strings, bytes, instants and decimals included.
+NaNs, infinities, empty strings, bytes, instants and decimals included; PostgreSQL inet,
+cidr and money as the text Spark writes for them.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ CREATE TABLE "{schema}".kinds (
     instant timestamptz,
     doc json,
     docb jsonb,
-    ident uuid
+    ident uuid,
+    addr inet,
+    net cidr,
+    cash money
 )"""
 PG_FILL = """
 INSERT INTO "{schema}".kinds
@@ -62,7 +66,10 @@ SELECT i,
        TIMESTAMPTZ '2024-03-31 00:30:00.654321+02' + i * INTERVAL '17 minutes',
        CASE WHEN i % 8 = 0 THEN NULL ELSE json_build_object('i', i, 'name', 'Zoë') END,
        jsonb_build_object('k', i, 'list', jsonb_build_array(1, 2)),
-       md5(i::text)::uuid
+       md5(i::text)::uuid,
+       CASE WHEN i % 10 = 0 THEN NULL ELSE ('10.' || i % 256 || '.0.' || i % 200)::inet END,
+       ('10.' || i % 256 || '.0.0/16')::cidr,
+       CASE WHEN i % 12 = 0 THEN NULL ELSE (i * 1.37)::numeric(12, 2)::money END
 FROM generate_series(1, {rows}) AS i"""
 
 MARIADB_CREATE = """
@@ -165,7 +172,7 @@ def assert_same(outputs: dict[str, Path], float_columns: tuple[str, ...] = ()) -
 
 @pytest.mark.parametrize("number_mapping", ["", "string", "double", "decimal(30,12)"])
 def test_postgres_engines_write_the_same_parquet(pg_admin, spark, tmp_path, number_mapping):
-    schema = f"arrow_{uuid.uuid4().hex[:8]}"
+    schema = f"arrowfix_{uuid.uuid4().hex[:8]}"
     pg_admin.execute(f'CREATE SCHEMA "{schema}"')
     try:
         pg_admin.execute(PG_CREATE.format(schema=schema))
@@ -186,7 +193,7 @@ def test_postgres_engines_write_the_same_parquet(pg_admin, spark, tmp_path, numb
 
 
 def test_mariadb_engines_write_the_same_parquet(mariadb_admin, spark, tmp_path):
-    db = f"arrow_{uuid.uuid4().hex[:8]}"
+    db = f"arrowfix_{uuid.uuid4().hex[:8]}"
     with mariadb_admin.cursor() as cur:
         cur.execute(f"CREATE DATABASE `{db}` CHARACTER SET utf8mb4")
     try:

@@ -316,7 +316,7 @@ def test_driver_uris_quote_credentials():
         type="postgresql", host="h", port=5433, database="d", user="u@x", password="p:/?"
     )
     assert PostgresAdbcDriver(settings).uri() == "postgresql://u%40x:p%3A%2F%3F@h:5433/d"
-    url = JdbcSettings(type="mariadb", url="jdbc:mariadb://h:3307/d?x=1", user="root")
+    url = JdbcSettings(type="mariadb", url="jdbc:mariadb://h:3307/d", user="root")
     assert MySqlConnectorXDriver(url).uri() == "mysql://root@h:3307/d"
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, ClassVar
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 import pyarrow as pa
 
@@ -76,7 +76,13 @@ class ArrowDriver:
                 raise self.scrubbed(exc) from None
         try:
             yield connection
-        except BaseException:
+        except Exception:
+            # A failed statement may mean the server restarted: the idle connections are as
+            # dead as this one, and each would cost the retry that picks it up.
+            connection.close()
+            self.drop_idle()
+            raise
+        except BaseException:  # not read to the end (GeneratorExit): this one only
             connection.close()
             raise
         with self._lock:
@@ -84,6 +90,14 @@ class ArrowDriver:
                 self._idle.append(connection)
                 return
         connection.close()
+
+    def drop_idle(self) -> None:
+        """Close every idle connection (the next statements open fresh ones)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            with suppress(Exception):  # closing a dead connection may fail too
+                connection.close()
 
     def scrubbed(self, exc: Exception) -> Exception:
         """The driver's error with the password (as given and as URL-encoded) masked: a
@@ -121,6 +135,28 @@ def at_least_one(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
         yield pa.RecordBatch.from_pylist([], schema=reader.schema)
 
 
+def jdbc_rest(settings: JdbcSettings, translated: dict[str, str]) -> str:
+    """host:port/database of a JDBC url, with the query parameters this driver takes under
+    its own names (`translated`: JDBC name -> driver name, same values); any other is an
+    InputError, since the driver would fail on it or drop it silently."""
+    url = settings.url or ""
+    rest, _, query = url.removeprefix("jdbc:").partition("://")[2].partition("?")
+    kept, unknown = [], []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key in translated:
+            kept.append((translated[key], value))
+        else:
+            unknown.append(key)
+    if unknown:
+        message = (
+            f"engine = arrow cannot pass the JDBC parameters {', '.join(unknown)} of url to "
+            f"its {settings.type} driver: set host, port and database instead of url "
+            "(or drop the JDBC parameters, or use engine = spark)"
+        )
+        raise InputError([Problem("config [database]", "url", message)])
+    return f"{rest}?{urlencode(kept)}" if kept else rest
+
+
 def _host_port(settings: JdbcSettings, default_port: int) -> str:
     return f"{settings.host or 'localhost'}:{settings.port or default_port}"
 
@@ -141,8 +177,8 @@ class PostgresAdbcDriver(ArrowDriver):
     def uri(self) -> str:
         """postgresql://user:password@host:port/database (a jdbc:postgresql: url is reused)."""
         s = self._settings
-        if s.url:
-            rest = s.url.removeprefix("jdbc:").removeprefix("postgresql://")
+        if s.url:  # pgjdbc's sslmode takes libpq's values under libpq's name
+            rest = jdbc_rest(s, {"sslmode": "sslmode"})
             return f"postgresql://{_credentials(s)}{rest}"
         return f"postgresql://{_credentials(s)}{_host_port(s, 5432)}/{s.database or ''}"
 
@@ -171,8 +207,7 @@ class MySqlConnectorXDriver(ArrowDriver):
         """mysql://user:password@host:port/database (ConnectorX speaks to MariaDB as MySQL)."""
         s = self._settings
         if s.url:
-            rest = s.url.removeprefix("jdbc:").partition("://")[2].partition("?")[0]
-            return f"mysql://{_credentials(s)}{rest}"
+            return f"mysql://{_credentials(s)}{jdbc_rest(s, {})}"
         return f"mysql://{_credentials(s)}{_host_port(s, 3306)}/{s.database or ''}"
 
     def batches(self, sql: str) -> Iterator[pa.RecordBatch]:
@@ -242,5 +277,7 @@ def arrow_driver(dialect: Dialect, settings: JdbcSettings) -> ArrowDriver:
         raise InputError([Problem("config [runtime]", "engine", message)]) from None
     init_sql = settings.init_statement or dialect.session_init("data-extractor", "")
     driver = driver_class(settings, init_sql)
+    if settings.url and isinstance(driver, PostgresAdbcDriver | MySqlConnectorXDriver):
+        driver.uri()  # a url the driver cannot take exactly is bad input, before any read
     driver.check_installed()
     return driver

@@ -20,11 +20,13 @@ from ...domain.splits import DEFAULT_ROWS_PER_PARTITION
 from ..jdbc.cursor_text import int_or_none
 from ..jdbc.dialect import ColumnPlan, Dialect, SourceColumn, sql_string
 from ..jdbc.oracle import OracleDialect
+from ..jdbc.postgresql import PostgresDialect
 from ..jdbc.settings import JdbcSettings
 from ..jdbc.source_sql import SqlSourceReader
 from ..spark_errors import translate
 from .drivers import ArrowDriver
 from .oracle import for_arrow
+from .postgresql import postgres_for_arrow
 from .queries import ArrowQuery
 from .types import TypePlan, parse_custom_schema
 
@@ -68,6 +70,8 @@ class ArrowSourceReader(SqlSourceReader):
     ) -> None:
         if isinstance(dialect, OracleDialect):
             dialect = for_arrow(dialect)
+        elif isinstance(dialect, PostgresDialect):
+            dialect = postgres_for_arrow(dialect)
         super().__init__(settings, dialect, ArrowQuery(driver), rows_per_partition)
         self._driver = driver
         self._parallelism = parallelism or os.cpu_count() or 1
@@ -75,6 +79,27 @@ class ArrowSourceReader(SqlSourceReader):
     def parallelism(self) -> int:
         """Splits read at once: this machine's cores (the Spark engine's rule otherwise)."""
         return self._parallelism
+
+    def _probe_row(
+        self, task: ExtractionTask, split: str | None, options: dict[str, str]
+    ) -> dict[str, tuple[str | None, str]]:
+        """The probe's row; on MySQL, decimal aggregates are asked again as exact text:
+        ConnectorX rounds them to 10 places, and a rounded-up MAX would skip rows."""
+        row = super()._probe_row(task, split, options)
+        decimals = frozenset(k for k, (_, kind) in row.items() if kind == "decimal")
+        if not decimals or self._dialect.name not in ("mysql", "mariadb"):
+            return row
+        sql = self.probe_sql(task, split, with_count=False, zoned=decimals)
+        again = self._queries.first_row(sql, options)
+        return {k: (text, row[k][1]) for k, (text, _) in again.items()}
+
+    def _aggregate_sql(self, task: ExtractionTask, fn: str, column: str, zoned: bool) -> str:
+        """On MySQL, `zoned` (unused there: no zoned timestamps) asks for the text of the
+        aggregate, as the read selects decimals."""
+        if not zoned or self._dialect.name not in ("mysql", "mariadb"):
+            return super()._aggregate_sql(task, fn, column, zoned)
+        quoted = self._dialect.quote(column)
+        return self._over_known_window(task, f"SELECT CAST({fn}({quoted}) AS CHAR)")
 
     def column_names(self, sql: str, spec: TableSpec) -> set[str]:
         """The statement's columns, from the driver's answer to it (no rows)."""

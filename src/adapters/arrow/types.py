@@ -9,18 +9,25 @@ casts: a value that does not fit its target fails the table naming the column, n
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping
 
 import attrs
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...domain.errors import ExtractionError
 
 # Spark's default for a bare PostgreSQL numeric / Oracle NUMBER (number_mapping unset).
 DEFAULT_NUMBER = "DECIMAL(38,18)"
 MAX_PRECISION = 38
+# Dates and timestamps Spark writes: years 1 to 9999 (as days and microseconds since 1970).
+EPOCH = dt.date(1970, 1, 1)
+DAY_RANGE = ((dt.date(1, 1, 1) - EPOCH).days, (dt.date(9999, 12, 31) - EPOCH).days)
+MICROS_RANGE = (DAY_RANGE[0] * 86_400_000_000, (DAY_RANGE[1] + 1) * 86_400_000_000 - 1)
+TEXT_HINT = "cast it to text in custom_query (or use engine = spark)"
 SPARK_DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$", re.IGNORECASE)
 OVERRIDE = re.compile(r"`((?:[^`]|``)+)`\s+([A-Za-z]+(?:\(\s*\d+\s*,\s*\d+\s*\))?)")
 # Arrow types Parquet keeps as Spark writes them; others are converted below.
@@ -43,6 +50,7 @@ SPARK_NAMES = {
     pa.string(): "string",
     pa.binary(): "binary",
     pa.date32(): "date",
+    pa.null(): "void",  # a column of NULLs only (an empty read's untyped text)
 }
 
 
@@ -52,7 +60,7 @@ def spark_type_to_arrow(spark_type: str) -> pa.DataType:
     text = spark_type.strip().lower()
     match = SPARK_DECIMAL.match(text)
     if match:
-        return pa.decimal128(int(match.group(1)), int(match.group(2)))
+        return bounded_decimal(int(match.group(1)), int(match.group(2)))
     known = {"string": pa.string(), "double": pa.float64(), "boolean": pa.bool_()}
     known |= {"long": pa.int64(), "integer": pa.int32(), "short": pa.int16()}
     if text not in known:
@@ -78,8 +86,27 @@ def postgres_numeric(field: pa.Field, number: pa.DataType) -> pa.DataType:
     typmod = int((field.metadata or {}).get(b"POSTGRESQL:typmod", b"-1"))
     if typmod < 4:
         return number
-    precision, scale = (typmod - 4) >> 16, (typmod - 4) & 0xFFFF
+    precision, scale = (typmod - 4) >> 16, (typmod - 4) & 0x7FF
+    if scale >= 0x400:  # PostgreSQL 15+ keeps a negative scale as an 11-bit two's complement
+        scale -= 0x800
+    if scale < 0:  # numeric(5,-2) holds integers of up to 7 digits
+        return bounded_decimal(precision - scale, 0)
     return bounded_decimal(precision, scale)
+
+
+def refused(field: pa.Field, why: str) -> ExtractionError:
+    """The error for a column the Arrow engine cannot write as the Spark engine does."""
+    return ExtractionError(f"column {field.name} ({_describe(field)}) {why}: {TEXT_HINT}")
+
+
+def _source_type(field: pa.Field) -> str:
+    """The source's own type name where the driver says it (ADBC's PostgreSQL metadata)."""
+    return (field.metadata or {}).get(b"POSTGRESQL:type", b"").decode()
+
+
+def _unwritable(kind: pa.DataType) -> bool:
+    """Times of day and intervals: Spark 4.0 writes neither (a Parquet TIME it cannot read)."""
+    return pa.types.is_time(kind) or pa.types.is_duration(kind) or pa.types.is_interval(kind)
 
 
 def _extension_name(field: pa.Field) -> str:
@@ -100,15 +127,27 @@ class TypePlan:
     refuse_decimals: bool = False
 
     def target(self, field: pa.Field) -> pa.DataType:
-        """The Arrow type this column is written as."""
+        """The Arrow type this column is written as: one with a Spark type name, else refused."""
+        kind = self._target(field)
+        if not pa.types.is_nested(kind) and spark_type_name(kind) == "":
+            raise refused(field, f"would be written as {kind}, a type Spark does not write")
+        return kind
+
+    def _target(self, field: pa.Field) -> pa.DataType:
         if field.name in self.overrides:
             return self.overrides[field.name]
         kind = field.type
         extension = _extension_name(field)
         if extension == "numeric":
             return postgres_numeric(field, self.number)
-        if extension:  # json, jsonb, uuid and other opaque values: their text
-            return pa.string()
+        if extension == "uuid" or (extension and _text_storage(kind)):
+            return pa.string()  # json, jsonb, uuid and opaque values stored as their text
+        if extension:  # inet, timetz, bit...: binary wire bytes, never a text
+            raise refused(field, "arrives as the driver's binary form, not as text")
+        if _source_type(field) == "money":  # int64 cents; the Spark engine writes text
+            raise refused(field, "arrives as cents, not as the text the Spark engine writes")
+        if _unwritable(kind):
+            raise refused(field, "is a time of day or an interval, which Spark cannot write")
         if pa.types.is_timestamp(kind):
             return pa.timestamp("us", "UTC" if kind.tz else None)
         if pa.types.is_decimal(kind):
@@ -136,7 +175,35 @@ class TypePlan:
                     f"column {field.name} ({_describe(field)}) cannot be written as "
                     f"{target.type} without changing a value: {exc}"
                 ) from None
+        for column, target in zip(columns, schema, strict=True):
+            check_calendar_range(target, column)
         return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def check_calendar_range(field: pa.Field, column: pa.Array) -> None:
+    """Fail on a date or timestamp outside years 1..9999 (PostgreSQL's +-infinity arrive as
+    overflowed numbers): Spark cannot write them, and nothing may change silently."""
+    kind = field.type
+    if pa.types.is_date32(kind):
+        lowest, highest = DAY_RANGE
+    elif pa.types.is_timestamp(kind) and kind.unit == "us":
+        lowest, highest = MICROS_RANGE
+    else:
+        return
+    bounds = pc.min_max(column.view(pa.int32() if pa.types.is_date32(kind) else pa.int64()))
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    if low is not None and (low < lowest or high > highest):
+        raise ExtractionError(
+            f"column {field.name} holds a {kind} outside years 1..9999 (+-infinity?), which "
+            "Spark and Parquet cannot hold: map it in custom_query with a CASE or LEAST/GREATEST"
+        )
+
+
+def _text_storage(kind: pa.DataType) -> bool:
+    storage = getattr(kind, "storage_type", None)
+    return storage is not None and (
+        pa.types.is_string(storage) or pa.types.is_large_string(storage)
+    )
 
 
 def _describe(field: pa.Field) -> str:
@@ -180,4 +247,6 @@ def spark_type_name(kind: pa.DataType) -> str:
         return f"decimal({kind.precision},{kind.scale})"
     if pa.types.is_timestamp(kind):
         return "timestamp" if kind.tz else "timestamp_ntz"
-    return SPARK_NAMES.get(kind, str(kind))
+    if pa.types.is_nested(kind):
+        return str(kind)
+    return SPARK_NAMES.get(kind, "")  # "": none (TypePlan.target refuses such columns)

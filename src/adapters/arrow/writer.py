@@ -27,9 +27,10 @@ from ..spark_errors import translate
 from .reader import ArrowDataset
 from .types import TypePlan, spark_schema_json
 
-# With bytes_per_file, a file's first rows go in one small row group to learn its bytes per
-# row; later slices are sized from it, never smaller than MIN_SLICE_ROWS.
-FIRST_SLICE_ROWS = 4_096
+# With bytes_per_file, a file's first slice is sized from the batch's bytes per row in memory
+# (times the split's measured on-disk ratio), later slices from the file's bytes per row so
+# far; a slice is at least MIN_SLICE_ROWS rows unless that is more than a tenth of the limit
+# (wide rows), so a file ends within ~1.1x of bytes_per_file.
 MIN_SLICE_ROWS = 1_024
 # Spark's Parquet settings: snappy pages, decimals of up to 18 digits as INT32/INT64. A 64 KB
 # dictionary page (pyarrow's default is 1 MB) makes a column of mostly distinct values give up
@@ -174,6 +175,8 @@ class _SplitFiles:
         self._writer: pq.ParquetWriter | None = None
         self._sink: pa.NativeFile | None = None
         self._file_rows = 0
+        self._file_memory = 0
+        self._disk_ratio = 1.0  # bytes on disk per byte in memory, from this split's files
 
     def write(self, batch: pa.RecordBatch | None) -> None:
         """Append a batch (None: an empty file with the schema), cutting files as they fill."""
@@ -182,11 +185,13 @@ class _SplitFiles:
         if batch is None:
             return
         offset = 0
+        memory_per_row = batch.nbytes / max(1, batch.num_rows)
         while offset < batch.num_rows:
-            room = self._room(batch.num_rows - offset)
+            room = self._room(batch.num_rows - offset, memory_per_row)
             part = batch.slice(offset, room)
             assert self._writer is not None
             self._writer.write_batch(part)
+            self._file_memory += part.nbytes
             offset += room
             self._file_rows += room
             self.rows += room
@@ -195,17 +200,22 @@ class _SplitFiles:
                 if offset < batch.num_rows:
                     self._open()
 
-    def _room(self, available: int) -> int:
+    def _room(self, available: int, memory_per_row: float) -> int:
         """Rows to write next: up to the row limit, and with a byte limit in slices sized
-        from this file's bytes per row so far, so the file closes near the limit."""
+        from the bytes per row expected on disk, so the file closes near the limit."""
         room = available
         if self._limits.rows:
             room = min(room, self._limits.rows - self._file_rows)
-        if self._limits.bytes:
+        limit = self._limits.bytes
+        if limit:
             size = self._size()
-            per_row = size / self._file_rows if self._file_rows else None
-            wanted = (self._limits.bytes - size) / per_row if per_row else FIRST_SLICE_ROWS
-            room = min(room, max(MIN_SLICE_ROWS, int(wanted)))
+            if self._file_rows:
+                per_row = size / self._file_rows
+            else:
+                per_row = memory_per_row * self._disk_ratio
+            per_row = max(per_row, 1.0)
+            smallest = max(1, min(MIN_SLICE_ROWS, int(limit / 10 / per_row)))
+            room = min(room, max(smallest, int((limit - size) / per_row)))
         return room
 
     def _size(self) -> int:
@@ -222,6 +232,7 @@ class _SplitFiles:
             self._sink, self.schema, store_schema=False, **PARQUET_OPTIONS
         )
         self._file_rows = 0
+        self._file_memory = 0
 
     def close(self) -> None:
         """Finish the open file (footer written) and give it its visible name."""
@@ -229,6 +240,8 @@ class _SplitFiles:
             return
         self._writer.close()
         assert self._sink is not None
+        if self._file_memory:
+            self._disk_ratio = self._size() / self._file_memory
         self._sink.close()
         name = self._name()
         os.rename(os.path.join(self._folder, "." + name), os.path.join(self._folder, name))
