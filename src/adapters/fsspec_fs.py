@@ -86,6 +86,10 @@ class FsspecFileSystem(WriteByPublishOrReplace):
         fs.mv(src, dst, recursive=True)
         return True
 
+    def renames_atomically(self, path: str) -> bool:
+        """Never: fsspec's mv copies each object, then deletes it (a crash leaves both halves)."""
+        return False
+
     def modified(self, path: str) -> float | None:
         """The file's last change, None when missing."""
         fs, target = self._store(path)

@@ -156,6 +156,10 @@ class HadoopManifestStore:
         """Rename a run directory to a free name (one rename: atomic on HDFS, ABFS, local)."""
         return self._fs.rename(source, target)
 
+    def moves_atomically(self, path: str) -> bool:
+        """Whether the store renames the directory at path in one step (fsspec copies)."""
+        return self._fs.renames_atomically(path)
+
     def discard(self, path: str) -> None:
         """Delete a run directory tree."""
         self._fs.delete(path, recursive=True)
