@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from data_extractor.adapters.fsspec_fs import FsspecFileSystem, protocol_of
+from data_extractor.adapters.fsspec_fs import FsspecFileSystem, protocol_of, store_options
 from data_extractor.adapters.local_fs import LocalFileSystem
 from data_extractor.adapters.state import HadoopStateStore
 from data_extractor.adapters.storage import HadoopManifestStore
@@ -137,3 +137,33 @@ def test_a_redo_on_an_fsspec_store_is_refused_before_anything_is_written(root):
 def test_only_fsspec_stores_say_their_renames_are_not_atomic(tmp_path, root):
     assert not FsspecFileSystem().renames_atomically(f"{root}/t")
     assert LocalFileSystem().renames_atomically(str(tmp_path))
+
+
+def test_an_abfss_uri_gives_adlfs_the_account_from_its_host(monkeypatch):
+    """adlfs installed, no Azure environment: the account comes from
+    container@ACCOUNT.dfs.core.windows.net, so the store opens (credentials are looked up
+    when a file is first touched, as the Azure SDK does)."""
+    for name in ("AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_CONNECTION_STRING"):
+        monkeypatch.delenv(name, raising=False)
+    path = "abfss://lake@acmedata.dfs.core.windows.net/raw/_state/lock"
+    assert store_options(path, "abfs", {}) == {"account_name": "acmedata"}
+    assert store_options(path, "abfs", {"account_name": "given"}) == {"account_name": "given"}
+    assert store_options("s3://bucket/x", "s3", {}) == {}
+    fs = FsspecFileSystem()
+    store, target = fs._store(path)
+    assert store.account_name == "acmedata"
+    assert store._strip_protocol(target) == "lake/raw/_state/lock"
+    other, _ = fs._store("abfss://lake@otheracct.dfs.core.windows.net/raw")
+    assert other.account_name == "otheracct"  # one store per account
+
+
+def test_an_abfss_uri_without_account_or_credentials_is_bad_input_saying_why(monkeypatch):
+    """Not "install the extra": adlfs is installed and says what it is missing."""
+    for name in ("AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_CONNECTION_STRING"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(InputError) as caught:
+        FsspecFileSystem().exists("abfss://lake/raw/_state/lock")
+    message = str(caught.value.problems[0])
+    assert "abfss://lake/raw/_state/lock" in message and "account_name" in message
+    assert "cannot be opened" in message and "[cloud]" not in message
+    assert "not installed" not in message
