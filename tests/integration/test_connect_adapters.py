@@ -80,6 +80,9 @@ def test_on_connect_uris_go_to_fsspec_and_posix_paths_to_python_io(spark_remote,
     posix = tmp_path / "state" / "x.json"  # an absolute path: Python's I/O
     assert router.publish_text(str(posix), "posix")
     assert posix.read_text() == "posix"
+    # A redo's switch is refused where the routed store copies instead of renaming.
+    assert not router.renames_atomically(f"{root}/t/r1.parquet")
+    assert router.renames_atomically(str(tmp_path / "t" / "r1.parquet"))
 
 
 class Borrowed(Sessions):

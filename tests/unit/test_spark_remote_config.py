@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from data_extractor.adapters.secrets import Redactor
 from data_extractor.entrypoints.cli import cli
 from data_extractor.entrypoints.config_checks import masked_remote, spark_remote
 
@@ -80,3 +81,10 @@ def test_masking_keeps_the_address_and_hides_parameters_and_credentials():
     assert masked_remote(f"sc://h:443/;token={TOKEN};user_id=me") == "sc://h:443/;***"
     assert masked_remote(f"sc://me:{TOKEN}@h:443") == "sc://***@h:443"
     assert spark_remote(f"sc://h:443/;token={TOKEN}") is None
+
+
+def test_a_remote_token_that_reaches_a_log_line_is_redacted():
+    """The tool never logs the remote; should a library's message carry it, the Redactor's
+    credential patterns (applied to every log record and reason) hide the token."""
+    redacted = Redactor().redact(f"cannot reach sc://h:443/;token={TOKEN};user_id=me")
+    assert TOKEN not in redacted and "sc://h:443/;token=***" in redacted
