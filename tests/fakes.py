@@ -103,6 +103,7 @@ class FakeManifests(ManifestStore):
         self.crash_after: set[str] = set()
         self.crash_after_moves: int | None = None  # crash right after this many moves
         self.moves = 0
+        self.atomic_moves = True  # False: a store (fsspec's) whose moves copy, then delete
 
     def write(self, manifest: Manifest, directory: str | None = None) -> None:
         """Record the manifest in its directory; optionally 'crash' afterwards."""
@@ -129,6 +130,10 @@ class FakeManifests(ManifestStore):
         if self.moves == self.crash_after_moves:
             raise KeyboardInterrupt(f"crash after moving {source} to {target}")
         return True
+
+    def moves_atomically(self, path: str) -> bool:
+        """As configured by the test."""
+        return self.atomic_moves
 
     def discard(self, path: str) -> None:
         """Forget data and manifest."""

@@ -36,6 +36,9 @@ class FileSystem(Protocol):
     def rename(self, source: str, target: str) -> bool:
         """Move a file or directory to a name that must be free; False when it is taken."""
 
+    def renames_atomically(self, path: str) -> bool:
+        """True when rename moves a directory at path in one atomic step."""
+
     def modified(self, path: str) -> float | None:
         """When the file last changed (seconds since the epoch), None when missing."""
 

@@ -27,6 +27,13 @@ NEEDS_VOLUME = (
     "/Volumes/<catalog>/<schema>/<volume>/... path"
 )
 
+CANNOT_OPEN = (
+    "the {protocol}:// store cannot be opened: {why}. Give it its account and credentials the "
+    "way the fsspec library reads them (abfss://container@ACCOUNT.dfs.core.windows.net/..., "
+    "AZURE_STORAGE_* or AWS_* variables, a service account) or set [extraction] state_path "
+    "to a local or /Volumes/... path"
+)
+
 
 def protocol_of(path: str) -> str | None:
     """The fsspec protocol for an object-store URI (None for anything else)."""
@@ -44,10 +51,12 @@ class FsspecFileSystem(WriteByPublishOrReplace):
     def _store(self, path: str) -> tuple[Any, str]:
         scheme = path.partition("://")[0].lower()
         protocol = protocol_of(path) or scheme
-        if protocol not in self._stores:
-            self._stores[protocol] = _open_store(path, protocol, self._options)
+        options = store_options(path, protocol, self._options)
+        key = f"{protocol}:{options.get('account_name', '')}"  # one Azure store per account
+        if key not in self._stores:
+            self._stores[key] = _open_store(path, protocol, options)
         # fsspec paths keep their scheme; Hadoop's s3a:// is fsspec's s3://.
-        return self._stores[protocol], path.replace(f"{scheme}://", f"{protocol}://", 1)
+        return self._stores[key], path.replace(f"{scheme}://", f"{protocol}://", 1)
 
     def exists(self, path: str) -> bool:
         """True when a file or directory is there."""
@@ -85,6 +94,10 @@ class FsspecFileSystem(WriteByPublishOrReplace):
             return False
         fs.mv(src, dst, recursive=True)
         return True
+
+    def renames_atomically(self, path: str) -> bool:
+        """Never: fsspec's mv copies each object, then deletes it (a crash leaves both halves)."""
+        return False
 
     def modified(self, path: str) -> float | None:
         """The file's last change, None when missing."""
@@ -128,6 +141,16 @@ def _name(full: str) -> str:
     return full.rstrip("/").rpartition("/")[2]
 
 
+def store_options(path: str, protocol: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The storage options for a path: an abfss:// URI names its account in the host
+    (container@ACCOUNT.dfs.core.windows.net), which fsspec.filesystem("abfs") is not told."""
+    if protocol != "abfs" or "account_name" in options or "connection_string" in options:
+        return options
+    host = path.partition("://")[2].partition("/")[0].rpartition("@")[2]
+    account = host.partition(".")[0] if "." in host else ""
+    return {**options, "account_name": account} if account else options
+
+
 def _open_store(path: str, protocol: str, options: dict[str, Any]) -> Any:
     """fsspec's file system for a protocol, or exit 2 saying what to install or change."""
     if protocol in JVM_ONLY:
@@ -136,10 +159,15 @@ def _open_store(path: str, protocol: str, options: dict[str, Any]) -> Any:
     try:
         import fsspec
 
-        return fsspec.filesystem(protocol, **options)
-    except (ImportError, ValueError) as exc:
+        store_class = fsspec.get_filesystem_class(protocol)
+    except (ImportError, ValueError) as exc:  # no fsspec, no such protocol, or its package
         package = PACKAGES.get(protocol, f"an fsspec implementation of {protocol}://")
         why = f"{package} is not installed ({exc})" if isinstance(exc, ImportError) else str(exc)
         raise InputError(
             [Problem(f"location {path!r}", None, NEEDS_VOLUME.format(why=why))]
         ) from None
+    try:
+        return store_class(**options)
+    except ValueError as exc:  # installed, but refused what it was given (account, credentials)
+        message = CANNOT_OPEN.format(protocol=protocol, why=str(exc).strip())
+        raise InputError([Problem(f"location {path!r}", None, message)]) from None

@@ -90,6 +90,11 @@ class HadoopFileSystem:
         fs.mkdirs(htarget.getParent())
         return bool(fs.rename(hsource, htarget))
 
+    def renames_atomically(self, path: str) -> bool:
+        """Taken as yes: FileSystem.rename is atomic on HDFS, ABFS (hierarchical namespace) and
+        DBFS; S3A's copy-based rename is the documented exception we keep accepting here."""
+        return True
+
     def modified(self, path: str) -> float | None:
         """The file's modification time, None when missing."""
         fs, hpath = self._jvm_path(path)

@@ -95,6 +95,10 @@ class LocalFileSystem(WriteByPublishOrReplace):
         os.rename(_local(source), dst)
         return True
 
+    def renames_atomically(self, path: str) -> bool:
+        """Always: os.rename of a directory is one step on a POSIX file system."""
+        return True
+
     def modified(self, path: str) -> float | None:
         """The file's mtime, None when missing."""
         try:

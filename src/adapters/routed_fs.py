@@ -82,6 +82,11 @@ class RoutedFileSystem:
         fs, where = self._writer(source)
         return fs.rename(where, self._writer(target)[1])
 
+    def renames_atomically(self, path: str) -> bool:
+        """Whether the store that writes path renames a directory in one step."""
+        fs, where = self._writer(path)
+        return fs.renames_atomically(where)
+
     def delete(self, path: str, recursive: bool = False) -> None:
         """Remove a file or tree; missing is fine."""
         fs, where = self._writer(path)

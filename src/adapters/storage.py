@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from ..domain.errors import InputError, Problem
 from ..domain.model import ExtractionTask, Manifest, WriteStats
+from ..domain.reasons import one_line
 from .files import FileSystem
 from .serialization import manifest_to_json
 from .session_kind import is_connect, new_observation, sql_functions
 from .session_provider import SessionProvider
 from .spark_errors import translate
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "_manifest.json"
 SUPPORTED_FORMATS = ("parquet", "delta")
@@ -116,6 +120,11 @@ def _labelled_jobs(spark: Any, table_key: str) -> Iterator[None]:
         spark.addTag(tag)
         try:
             yield
+        except BaseException:
+            # A failure on the client (a dropped stream, Ctrl-C) leaves the server's job
+            # running: stop it before a retry overwrites the same folder.
+            _interrupt(spark, tag)
+            raise
         finally:
             spark.removeTag(tag)
         return
@@ -127,6 +136,17 @@ def _labelled_jobs(spark: Any, table_key: str) -> Iterator[None]:
         yield
     finally:
         context.setLocalProperty("spark.scheduler.pool", None)
+
+
+def _interrupt(spark: Any, tag: str) -> None:
+    """Interrupt the server's operations carrying the tag; a failure to do so is logged only."""
+    try:
+        stopped = spark.interruptTag(tag)
+    except Exception as exc:  # noqa: BLE001 - the write's own error is the one to report
+        log.warning("could not interrupt the server's jobs tagged %s: %s", tag, one_line(exc))
+        return
+    if stopped:
+        log.info("interrupted %d server operation(s) tagged %s", len(stopped), tag)
 
 
 def _is_data_file(name: str) -> bool:
@@ -155,6 +175,10 @@ class HadoopManifestStore:
     def move(self, source: str, target: str) -> bool:
         """Rename a run directory to a free name (one rename: atomic on HDFS, ABFS, local)."""
         return self._fs.rename(source, target)
+
+    def moves_atomically(self, path: str) -> bool:
+        """Whether the store renames the directory at path in one step (fsspec copies)."""
+        return self._fs.renames_atomically(path)
 
     def discard(self, path: str) -> None:
         """Delete a run directory tree."""

@@ -57,6 +57,9 @@ class ManifestStore(Protocol):
     def move(self, source: str, target: str) -> bool:
         """Rename a run directory to a free name; False when the name is taken."""
 
+    def moves_atomically(self, path: str) -> bool:
+        """True when a move of the directory at path is one atomic step (a redo's switch)."""
+
     def discard(self, path: str) -> None:
         """Delete a directory that is not (or no longer) a committed output."""
 

@@ -17,7 +17,7 @@ from ..adapters.catalog_reader import CATALOG_TYPE
 from ..adapters.databricks import detect_platform
 from ..domain.errors import InputError, Problem
 from ..domain.specs import did_you_mean
-from .config_checks import database_types, location_problem
+from .config_checks import database_types, environment_remote, location_problem
 from .ini_reader import Layer, Lines, Nested, parse_ini
 from .settings import SCHEMA
 
@@ -194,6 +194,7 @@ def collect_config(
     problems += _locations(merged, places, environ)
     problems += source_combination(merged, places)
     problems += engine_combination(merged, places)
+    problems += environment_remote(merged.get("spark", {}).get("remote"), environ)
     return LoadedConfig(merged, places, tuple(problems), readable)
 
 

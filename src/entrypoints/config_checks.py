@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ..adapters.catalog_reader import CATALOG_TYPE
 from ..adapters.jdbc import ALIASES, DIALECTS
 from ..adapters.location import StorageLocation
-from ..domain.errors import InputError
+from ..domain.errors import InputError, Problem
 from ..domain.specs import did_you_mean, parse_initial_watermark
 
 Check = Callable[[str], str | None]  # returns a problem message, or None when fine
@@ -86,10 +86,27 @@ def initial_watermark(value: str) -> str | None:
 
 
 def spark_remote(value: str) -> str | None:
-    """A Spark Connect URL: sc://host[:port][/;params]."""
-    if re.fullmatch(r"sc://[^/\s:]+(:\d+)?(/;\S*)?", value.strip()):
+    """A Spark Connect URL: sc://host[:port][/;params] (the message never repeats params)."""
+    if re.fullmatch(r"sc://[^/\s:@]+(:\d+)?(/;\S*)?", value.strip()):
         return None
-    return f"{value!r} is not a Spark Connect URL; write sc://host:port (e.g. sc://localhost:15002)"
+    return (
+        f"{masked_remote(value)!r} is not a Spark Connect URL; write sc://host:port "
+        "(e.g. sc://localhost:15002, parameters after /;)"
+    )
+
+
+def masked_remote(value: str) -> str:
+    """A remote as it may be shown: its parameters (token=...) and any user:password@ hidden."""
+    address, params, _ = value.strip().partition(";")
+    address = re.sub(r"(?<=//)[^/@]*@", "***@", address)
+    return f"{address};***" if params else address
+
+
+def environment_remote(configured: str | None, environ: Mapping[str, str]) -> list[Problem]:
+    """SPARK_REMOTE checked like [spark] remote, when it is the remote this run would use."""
+    value = environ.get("SPARK_REMOTE")
+    message = spark_remote(value) if value and not configured else None
+    return [Problem("environment", "SPARK_REMOTE", message)] if message else []
 
 
 def database_types() -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import attrs
 
-from ..domain.errors import TransientSourceError
+from ..domain.errors import ExtractionError, TransientSourceError
 from ..domain.model import (
     ExtractionPlan,
     ExtractionTask,
@@ -40,6 +40,14 @@ from ..domain.reasons import one_line
 from .recovery import recover, replaced_path, staged_path, switch_in
 
 log = logging.getLogger(__name__)
+
+# A redo switches the new output in by renaming directories; a copy-then-delete move that a
+# crash interrupts would leave a partial output readable, so such stores refuse the redo.
+NO_ATOMIC_SWITCH = (
+    "cannot redo {path} in place: its store moves directories by copy, then delete (not "
+    "atomic), so a crash mid-switch would leave a partial output; nothing was written. "
+    "Run the redo from a classic Spark session, whose Hadoop FileSystem renames the directory"
+)
 
 
 @attrs.frozen
@@ -183,6 +191,8 @@ class ExtractionService:
         watermark = watermark_after(task, state)
         # A redo writes beside the committed output, which stays until the new one commits.
         staging = staged_path(task.output_path) if committed_here else None
+        if staging is not None and not self.manifests.moves_atomically(task.output_path):
+            raise ExtractionError(NO_ATOMIC_SWITCH.format(path=task.output_path))
         if staging is not None:  # leftovers of an earlier, settled redo
             self.manifests.discard(staging)
             self.manifests.discard(replaced_path(task.output_path))

@@ -80,6 +80,9 @@ def test_on_connect_uris_go_to_fsspec_and_posix_paths_to_python_io(spark_remote,
     posix = tmp_path / "state" / "x.json"  # an absolute path: Python's I/O
     assert router.publish_text(str(posix), "posix")
     assert posix.read_text() == "posix"
+    # A redo's switch is refused where the routed store copies instead of renaming.
+    assert not router.renames_atomically(f"{root}/t/r1.parquet")
+    assert router.renames_atomically(str(tmp_path / "t" / "r1.parquet"))
 
 
 class Borrowed(Sessions):
@@ -208,3 +211,50 @@ def test_connect_queries_give_the_driver_side_values_on_mariadb(
     driver_side = DriverQuery(Sessions(spark)).rows(sql, options)
     assert DriverQuery(Sessions(remote)).rows(sql, options) == driver_side
     assert driver_side[0]["at"] == ("2024-05-01 10:20:30.123456", "timestamp")
+
+
+def test_a_write_cut_on_the_client_leaves_no_server_job_to_finish_the_folder(
+    spark_remote, tmp_path, caplog
+):
+    """The client's wait is cut mid-write (a KeyboardInterrupt in the waiting thread, as a
+    Ctrl-C would): the writer interrupts the table's tagged server job (spark.interruptTag,
+    which must succeed), so the server never finishes the folder behind the client's back,
+    e.g. during a retry's backoff (no _SUCCESS appears later). pyspark also interrupts its
+    own operation on a KeyboardInterrupt, so this alone cannot tell the two apart; the tag
+    covers the failures pyspark does not (an error raised while reading its responses)."""
+    import _thread
+    import threading
+    import time
+
+    from data_extractor.adapters.local_fs import LocalFileSystem
+    from data_extractor.adapters.session_kind import connect_session_class
+    from data_extractor.adapters.storage import SparkDatasetWriter
+    from data_extractor.domain.model import ExtractionTask, Mode, TableSpec
+
+    spark = connect_session_class().builder.remote(spark_remote).getOrCreate()
+    # 6 rows, 1 s each, in one task: a 6 s job on the server.
+    slow = spark.range(0, 6, 1, 1).selectExpr(
+        "id", "reflect('java.lang.Thread', 'sleep', CAST(1000 AS BIGINT)) AS slept"
+    )
+    output = tmp_path / "orders" / "r1.parquet"
+    task = ExtractionTask(TableSpec("src", "orders"), Mode.FULL, str(output))
+    writer = SparkDatasetWriter(LocalFileSystem())
+    timer = threading.Timer(2.0, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    failure: BaseException | None = None
+    try:
+        writer.write(slow, task)
+    except KeyboardInterrupt as exc:
+        # Kept, as a retry's backoff keeps it: its traceback holds the client's response
+        # stream open, so pyspark's own release on close does not stop the job meanwhile.
+        failure = exc
+    finally:
+        timer.cancel()
+    assert failure is not None, "the write returned before the client's stream was cut"
+    assert "could not interrupt" not in caplog.text
+    assert time.monotonic() - started < 6, "the client waited for the whole job"
+    time.sleep(7)  # longer than the job would still have run
+    assert not (output / "_SUCCESS").exists()
+    del failure
+    assert list(spark.range(1).collect())  # the session is still usable

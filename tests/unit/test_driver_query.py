@@ -15,6 +15,7 @@ import pytest
 
 from data_extractor.adapters.jdbc import driver_query
 from data_extractor.adapters.jdbc.driver_query import JDBC_KINDS, DriverQuery, _wall_clock
+from data_extractor.domain.reasons import one_line
 from tests.conftest import H2_JAR, unavailable
 
 
@@ -132,3 +133,22 @@ def test_java_timestamps_and_dates_keep_their_wall_clock(spark):
 )
 def test_oracle_type_codes_have_kinds(code, kind):
     assert JDBC_KINDS[code] == kind
+
+
+def test_a_unity_catalog_connection_is_queried_through_sparks_jdbc_source(spark):
+    """`[database] connection = NAME` gives no URL or driver class to open a connection with:
+    on a classic session too the probe and lookups go to Spark's JDBC source, which resolves
+    `databricks.connection` on Databricks. Locally no connection resolves, so Spark's own
+    one-line reason (not a KeyError 'driver') is what comes back."""
+    query = DriverQuery(Sessions(spark))
+    options = {"databricks.connection": "sales_pg", "fetchsize": "10"}
+    for attempt in (
+        lambda: query.first_row("SELECT 1 AS one", options),
+        lambda: query.rows("SELECT 1 AS one", options),
+        lambda: query.ping(options, "SELECT 1"),
+    ):
+        with pytest.raises(Exception) as raised:
+            attempt()
+        reason = one_line(raised.value)
+        assert "Option 'url' is required" in reason and "\n" not in reason
+        assert not isinstance(raised.value, KeyError)

@@ -2,8 +2,9 @@
 
 The probe before each table's read is a single aggregate row, and a catalog lookup a few rows;
 running them as Spark jobs cost a schema query, a job and a task per table, which dominated
-the per-table overhead. A Spark Connect session has no driver JVM in this process: there the
-same queries run as Spark queries (spark_query.py) and give the same text values.
+the per-table overhead. A Spark Connect session has no driver JVM in this process, and a Unity
+Catalog connection (`databricks.connection`) no URL or driver class: there the same queries
+run as Spark queries (spark_query.py) and give the same text values.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from ..session_kind import is_connect
 from ..session_provider import SessionProvider
-from .spark_query import query_rows
+from .spark_query import CONNECTION_OPTION, query_rows
 
 # java.sql.Types codes (and Oracle's own) -> the type names the reader speaks (Spark's,
 # where they exist).
@@ -60,6 +61,12 @@ SPARK_ONLY = {
 }
 
 
+def _through_spark(spark: Any, options: dict[str, str]) -> bool:
+    """Whether the query must run as a Spark query: no driver JVM here (Connect), or a Unity
+    Catalog connection, which gives no URL or driver class to open a connection with."""
+    return is_connect(spark) or CONNECTION_OPTION in options
+
+
 class DriverQuery:
     """Runs a query through the JDBC driver class Spark already loaded, on the driver."""
 
@@ -76,7 +83,7 @@ class DriverQuery:
     ) -> list[dict[str, tuple[str | None, str]]]:
         """Up to `limit` rows, each as first_row gives it (catalog lookups, not data)."""
         spark = self._sessions.get()
-        if is_connect(spark):
+        if _through_spark(spark, options):
             return query_rows(spark, sql, options, limit)
         connection = self._connect(options)
         try:
@@ -101,7 +108,7 @@ class DriverQuery:
         """Open a connection and close it (on Connect: run `sql`, a trivial query, through Spark);
         raises what the driver raises when it cannot."""
         spark = self._sessions.get()
-        if is_connect(spark):
+        if _through_spark(spark, options):
             query_rows(spark, sql, options, limit=1)
             return
         self._connect(options).close()

@@ -20,6 +20,7 @@ from .cursor_text import (
 )
 from .dialect import ColumnPlan, Dialect, SourceColumn
 from .settings import JdbcSettings
+from .spark_query import CONNECTION_OPTION
 from .statements import TableStatements
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class SqlSourceReader(TableStatements):
         s = self._settings
         # A Unity Catalog connection (Databricks) holds the URL, driver and credentials.
         where = (
-            {"databricks.connection": s.connection}
+            {CONNECTION_OPTION: s.connection}
             if s.connection
             else {"url": self._dialect.url(s), "driver": s.driver or self._dialect.driver}
         )

@@ -31,6 +31,9 @@ SPARK_KINDS = {
 UNBOUNDED_DECIMALS = ((38, 18), (38, 10))
 INSTANT_PREFIX = "_instant_"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# The Spark JDBC option naming a Unity Catalog connection (Databricks), which holds the URL,
+# the driver and the credentials: only Spark's JDBC source can resolve it, never a driver.
+CONNECTION_OPTION = "databricks.connection"
 # Options the `query` form cannot take with it.
 NOT_WITH_QUERY = ("dbtable", "partitionColumn", "lowerBound", "upperBound", "numPartitions")
 
