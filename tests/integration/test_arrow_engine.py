@@ -10,6 +10,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
+import pymysql
 import pytest
 
 from tests.conftest import MARIADB, PG_DSN, unavailable, write_config
@@ -23,7 +25,6 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def pg_conn() -> Iterator[tuple[object, str]]:
     """An autocommit psycopg connection and a fresh `arrow_` schema (no JDBC jar needed)."""
-    psycopg = pytest.importorskip("psycopg")
     try:
         conn = psycopg.connect(PG_DSN, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
@@ -38,7 +39,6 @@ def pg_conn() -> Iterator[tuple[object, str]]:
 @pytest.fixture
 def maria_db() -> Iterator[tuple[object, str]]:
     """A UTC-session pymysql connection to a fresh `arrow_` database (no JDBC jar needed)."""
-    pymysql = pytest.importorskip("pymysql")
     name = f"arrow_{uuid.uuid4().hex[:10]}"
     try:
         admin = pymysql.connect(autocommit=True, connect_timeout=5, **MARIADB)

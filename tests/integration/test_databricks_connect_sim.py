@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, ROOT, write_config
+from tests.conftest import ROOT, write_config
 from tests.helpers import committed_outputs, manifest, read_rows, write_tables
 from tests.integration import test_databricks_sim as classic
 
@@ -70,20 +70,8 @@ _install()
 """
 
 
-@pytest.fixture(scope="module")
-def remote() -> str:
-    """The Connect server's URL; skipped locally without one, a failure in CI."""
-    url = os.environ.get("DX_TEST_SPARK_REMOTE", "").strip()
-    if not url:
-        message = "DX_TEST_SPARK_REMOTE is not set (sc://127.0.0.1:PORT of a Connect server)"
-        if IN_CI:
-            pytest.fail(f"{message} (CI must run these tests)")
-        pytest.skip(message)
-    return url
-
-
 @pytest.fixture
-def runtime(remote, tmp_path) -> dict[str, str]:
+def runtime(spark_remote, tmp_path) -> dict[str, str]:
     """The environment of a Databricks Connect client process, with the fake dbutils."""
     shim = tmp_path / "runtime-shim"
     shim.mkdir()
@@ -91,7 +79,7 @@ def runtime(remote, tmp_path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_CONNECT", "PYSPARK"))}
     env.update(
         DATABRICKS_RUNTIME_VERSION="17.3",
-        SPARK_REMOTE=remote,
+        SPARK_REMOTE=spark_remote,
         PYTHONPATH=os.pathsep.join([str(shim), str(ROOT)]),
         FAKE_DBUTILS_SECRETS=json.dumps({"jdbc/pg-password": SECRET}),
         FAKE_DBUTILS_CALLS=str(tmp_path / "dbutils-calls.jsonl"),

@@ -58,7 +58,7 @@ def test_the_high_watermark_is_the_cursors_maximum_above_the_committed_one_on_ev
 
 def test_a_zoned_oracle_cursor_is_probed_as_its_utc_instant():
     task = task_for({"table_name": "t", "incremental_column": "changed_at"})
-    sql = reader("oracle").probe_sql(task, None, with_count=False, zoned=frozenset({"hw"}))
+    sql = reader("oracle").probe_sql(task, None, with_count=False, exact={"hw": "timestamp_tz"})
     tree = sqlglot.parse_one(sql, read="oracle")
     [hw] = tree.expressions
     assert hw.alias == "hw"

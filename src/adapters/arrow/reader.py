@@ -80,26 +80,12 @@ class ArrowSourceReader(SqlSourceReader):
         """Splits read at once: this machine's cores (the Spark engine's rule otherwise)."""
         return self._parallelism
 
-    def _probe_row(
-        self, task: ExtractionTask, split: str | None, options: dict[str, str]
-    ) -> dict[str, tuple[str | None, str]]:
-        """The probe's row; on MySQL, decimal aggregates are asked again as exact text:
-        ConnectorX rounds them to 10 places, and a rounded-up MAX would skip rows."""
-        row = super()._probe_row(task, split, options)
-        decimals = frozenset(k for k, (_, kind) in row.items() if kind == "decimal")
-        if not decimals or self._dialect.name not in ("mysql", "mariadb"):
-            return row
-        sql = self.probe_sql(task, split, with_count=False, zoned=decimals)
-        again = self._queries.first_row(sql, options)
-        return {k: (text, row[k][1]) for k, (text, _) in again.items()}
-
-    def _aggregate_sql(self, task: ExtractionTask, fn: str, column: str, zoned: bool) -> str:
-        """On MySQL, `zoned` (unused there: no zoned timestamps) asks for the text of the
-        aggregate, as the read selects decimals."""
-        if not zoned or self._dialect.name not in ("mysql", "mariadb"):
-            return super()._aggregate_sql(task, fn, column, zoned)
-        quoted = self._dialect.quote(column)
-        return self._over_known_window(task, f"SELECT CAST({fn}({quoted}) AS CHAR)")
+    def exact_aggregate(self, fn: str, quoted: str, kind: str) -> str | None:
+        """On MySQL/MariaDB a decimal MIN/MAX as its text: ConnectorX rounds decimals to 10
+        places, and a rounded-up MAX would close a window above rows not yet read."""
+        if kind == "decimal" and self._dialect.name in ("mysql", "mariadb"):
+            return f"CAST({fn}({quoted}) AS CHAR)"
+        return super().exact_aggregate(fn, quoted, kind)
 
     def column_names(self, sql: str, spec: TableSpec) -> set[str]:
         """The statement's columns, from the driver's answer to it (no rows)."""

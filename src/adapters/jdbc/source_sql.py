@@ -12,7 +12,6 @@ from ...domain.splits import DEFAULT_ROWS_PER_PARTITION, partition_count, range_
 from ..spark_errors import translate
 from .cursor_text import (
     RANGE_TYPES,
-    UTC_TIMESTAMP,
     int_or_none,
     integral,
     parse_cursor,
@@ -159,15 +158,23 @@ class SqlSourceReader(TableStatements):
     def _probe_row(
         self, task: ExtractionTask, split: str | None, options: dict[str, str]
     ) -> dict[str, tuple[str | None, str]]:
-        """The probe's row; zoned columns are asked again as UTC where the dialect can."""
+        """The probe's row; aggregates the queries return inexactly (a zoned timestamp: the
+        session's wall clock) are asked again in their exact form (`exact_aggregate`)."""
         row = self._queries.first_row(self.probe_sql(task, split, with_count=False), options)
-        zoned = frozenset(name for name, (_, kind) in row.items() if kind == "timestamp_tz")
-        if zoned and self._dialect.utc_aggregate("MAX", "x") is not None:
-            sql = self.probe_sql(task, split, with_count=False, zoned=zoned)
-            again = self._queries.first_row(sql, options)
-            # The values are UTC wall clocks: instants, whatever the session's zone.
-            row = {k: (t, UTC_TIMESTAMP if k in zoned else kind) for k, (t, kind) in again.items()}
-        return row
+        inexact = {
+            name: kind
+            for name, (_, kind) in row.items()
+            if self.exact_aggregate("MAX", "x", kind) is not None
+        }
+        if not inexact:
+            return row
+        sql = self.probe_sql(task, split, with_count=False, exact=inexact)
+        again = self._queries.first_row(sql, options)
+        kinds = {name: kind for name, (_, kind) in row.items()}
+        return {
+            k: (text, self.exact_kind(kinds[k]) if k in inexact else kinds[k])
+            for k, (text, _) in again.items()
+        }
 
     def _cursor(self, task: ExtractionTask, text: str | None, kind: str) -> CursorValue | None:
         """The probed MAX(cursor) as a cursor value, or a one-line error naming it."""

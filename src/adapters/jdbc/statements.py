@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 
 from ...domain.errors import ExtractionError
 from ...domain.model import ExtractionTask, TableSpec
+from .cursor_text import UTC_TIMESTAMP
 from .dialect import Dialect
 
 
@@ -44,13 +47,13 @@ class TableStatements:
         task: ExtractionTask,
         split: str | None,
         with_count: bool = True,
-        zoned: frozenset[str] = frozenset(),
+        exact: Mapping[str, str] | None = None,
     ) -> str:
         """The probe query: one scalar subquery per aggregate, over the window so far known.
 
         Separate subqueries let Oracle answer each MIN/MAX from an index (a MIN/MAX scan
-        needs the aggregate alone in its SELECT). `zoned` names the aggregates (hw, lo, hi)
-        to read as UTC instants.
+        needs the aggregate alone in its SELECT). `exact` names aggregates (hw, lo, hi) to ask
+        in their exact form (`exact_aggregate`), with the kind the plain probe returned.
         """
         wanted = []
         if task.upper_from_source and task.window is not None:
@@ -58,17 +61,26 @@ class TableStatements:
         if split:
             wanted += [("lo", "MIN", split), ("hi", "MAX", split)]
         parts = [
-            f"({self._aggregate_sql(task, fn, column, name in zoned)}) AS {name}"
+            f"({self._aggregate_sql(task, fn, column, (exact or {}).get(name))}) AS {name}"
             for name, fn, column in wanted
         ]
         if with_count or not parts:
             parts.append(f"({self.count_sql(task)}) AS n")
         return self._dialect.select_without_table(", ".join(parts))
 
-    def _aggregate_sql(self, task: ExtractionTask, fn: str, column: str, zoned: bool) -> str:
+    def _aggregate_sql(self, task: ExtractionTask, fn: str, column: str, kind: str | None) -> str:
         quoted = self._dialect.quote(column)
-        expression = self._dialect.utc_aggregate(fn, quoted) if zoned else None
+        expression = self.exact_aggregate(fn, quoted, kind) if kind else None
         return self._over_known_window(task, f"SELECT {expression or f'{fn}({quoted})'}")
+
+    def exact_aggregate(self, fn: str, quoted: str, kind: str) -> str | None:
+        """The aggregate in a form the queries return exactly where the plain one is not, or
+        None: a zoned timestamp's MIN/MAX as its UTC wall clock, where the dialect can."""
+        return self._dialect.utc_aggregate(fn, quoted) if kind == "timestamp_tz" else None
+
+    def exact_kind(self, kind: str) -> str:
+        """The kind of a value `exact_aggregate` asked for: a zoned one arrives as UTC."""
+        return UTC_TIMESTAMP if kind == "timestamp_tz" else kind
 
     def count_sql(self, task: ExtractionTask) -> str:
         """COUNT(*) over the window as far as it is known (for keys a range cannot size)."""
